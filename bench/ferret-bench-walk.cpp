@@ -1,0 +1,31 @@
+// Benchmark driver: ingest without the evidence hashes, to time the TSK walk and the database alone.
+#include <chrono>
+#include <cstdio>
+
+#include "casedb/case_store.h"
+#include "casedb/case_writer.h"
+#include "ingest/ingest.h"
+
+using namespace ferret;
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: ferret-bench-walk CASE_DIR IMAGE  (benchmark only: records no evidence hashes)\n");
+    return 1;
+  }
+  auto dir = casedb::CaseDirectory::open(argv[1], casedb::CaseDirectory::Create::yes, "ferret-bench-walk");
+  if (!dir.ok()) return std::fprintf(stderr, "%s\n", dir.error().message.c_str()), 2;
+  auto db = dir->connect();
+  if (!db.ok()) return std::fprintf(stderr, "%s\n", db.error().message.c_str()), 2;
+  casedb::CaseWriter writer(std::move(*db));
+  ingest::IngestOptions options;
+  options.skip_media_hash = true;
+  options.allow_duplicate = true;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto out = ingest::ingest_evidence(writer, argv[2], options);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!out.ok()) return std::fprintf(stderr, "%s\n", out.error().message.c_str()), 2;
+  std::printf("walk: %llu files, %d file systems, %.3f s\n", static_cast<unsigned long long>(out->files),
+              out->file_systems, secs);
+  return 0;
+}

@@ -1,0 +1,428 @@
+// Walking a medium with The Sleuth Kit, reading only through our ImageSource.
+#include "fs/walk.h"
+
+#include <tsk/libtsk.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/text.h"
+
+namespace ferret::fs {
+
+const char* file_type_name(FileType type) {
+  switch (type) {
+    case FileType::file: return "file";
+    case FileType::dir: return "dir";
+    case FileType::symlink: return "symlink";
+    case FileType::other: return "other";
+  }
+  return "other";
+}
+
+namespace {
+
+// TSK's last error on this thread (TSK keeps it thread-local), then cleared.
+std::string take_tsk_error() {
+  const char* text = tsk_error_get();
+  std::string out = text != nullptr ? text : "unknown error";
+  tsk_error_reset();
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  for (char& c : out) {
+    if (c == '\n') c = ' ';
+  }
+  return out;
+}
+
+// ---- TSK image over an ImageSource --------------------------------------------------------------
+
+struct ExternalImage {
+  TSK_IMG_INFO info;  // must come first: TSK casts between the two
+  const image::ImageSource* source;
+};
+
+ssize_t external_read(TSK_IMG_INFO* img, TSK_OFF_T offset, char* buf, size_t len) {
+  const auto* self = reinterpret_cast<ExternalImage*>(img);
+  if (offset < 0) return -1;
+  auto got = self->source->read_at(static_cast<std::uint64_t>(offset), std::span(reinterpret_cast<std::byte*>(buf), len));
+  if (!got.ok()) {
+    tsk_error_reset();
+    tsk_error_set_errno(TSK_ERR_IMG_READ);
+    tsk_error_set_errstr("%s", got.error().message.c_str());
+    return -1;
+  }
+  return static_cast<ssize_t>(*got);
+}
+
+void external_close(TSK_IMG_INFO* img) { std::free(img); }
+void external_imgstat(TSK_IMG_INFO*, FILE*) {}
+
+struct ImgCloser {
+  void operator()(TSK_IMG_INFO* img) const { tsk_img_close(img); }
+};
+struct VsCloser {
+  void operator()(TSK_VS_INFO* vs) const { tsk_vs_close(vs); }
+};
+struct FsCloser {
+  void operator()(TSK_FS_INFO* fs) const { tsk_fs_close(fs); }
+};
+using ImgPtr = std::unique_ptr<TSK_IMG_INFO, ImgCloser>;
+using VsPtr = std::unique_ptr<TSK_VS_INFO, VsCloser>;
+using FsPtr = std::unique_ptr<TSK_FS_INFO, FsCloser>;
+
+Result<ImgPtr> open_tsk_image(const image::ImageSource& source) {
+  // calloc: TSK_IMG_INFO carries its own read cache and must start zeroed; TSK frees it via external_close.
+  auto* ext = static_cast<ExternalImage*>(std::calloc(1, sizeof(ExternalImage)));
+  if (ext == nullptr) return make_error(Errc::internal, "out of memory opening the image for TSK");
+  ext->source = &source;
+  TSK_IMG_INFO* img = tsk_img_open_external(ext, static_cast<TSK_OFF_T>(source.size()), source.sector_size(),
+                                            external_read, external_close, external_imgstat);
+  if (img == nullptr) {
+    std::free(ext);
+    return make_error(Errc::internal, "TSK refused the image: " + take_tsk_error());
+  }
+  return ImgPtr(img);
+}
+
+// ---- One file system ----------------------------------------------------------------------------
+
+std::optional<std::string> tsk_time(time_t seconds, std::uint32_t nanos) {
+  if (seconds == 0) return std::nullopt;
+  return utc_iso8601(seconds, nanos);
+}
+
+FileType type_of(const TSK_FS_FILE* file, bool prefer_name, bool& is_virtual) {
+  is_virtual = false;
+  if (file->meta != nullptr && !prefer_name) {
+    switch (file->meta->type) {
+      case TSK_FS_META_TYPE_REG: return FileType::file;
+      case TSK_FS_META_TYPE_DIR: return FileType::dir;
+      case TSK_FS_META_TYPE_LNK: return FileType::symlink;
+      case TSK_FS_META_TYPE_VIRT: is_virtual = true; return FileType::file;
+      case TSK_FS_META_TYPE_VIRT_DIR: is_virtual = true; return FileType::dir;
+      case TSK_FS_META_TYPE_UNDEF: break;
+      default: return FileType::other;
+    }
+  }
+  switch (file->name->type) {
+    case TSK_FS_NAME_TYPE_REG: return FileType::file;
+    case TSK_FS_NAME_TYPE_DIR: return FileType::dir;
+    case TSK_FS_NAME_TYPE_LNK: return FileType::symlink;
+    case TSK_FS_NAME_TYPE_VIRT: is_virtual = true; return FileType::file;
+    case TSK_FS_NAME_TYPE_VIRT_DIR: is_virtual = true; return FileType::dir;
+    case TSK_FS_NAME_TYPE_UNDEF:
+      if (file->meta != nullptr && !prefer_name) return FileType::other;
+      if (file->meta != nullptr) return type_of(file, false, is_virtual);
+      return FileType::other;
+    default: return FileType::other;
+  }
+}
+
+class FileSystemWalk {
+ public:
+  FileSystemWalk(TSK_FS_INFO* fs, int volume_index, WalkVisitor& visitor, const WalkOptions& options,
+                 std::atomic<std::uint64_t>& files_seen)
+      : fs_(fs), volume_index_(volume_index), visitor_(visitor), options_(options), files_seen_(files_seen) {}
+
+  // Returns false when interrupted.
+  bool run(WalkSummary& summary) {
+    tsk_error_reset();
+    const auto flags = static_cast<TSK_FS_DIR_WALK_FLAG_ENUM>(TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_ALLOC |
+                                                              TSK_FS_DIR_WALK_FLAG_UNALLOC);
+    if (tsk_fs_dir_walk(fs_, fs_->root_inum, flags, &FileSystemWalk::on_file, this) != 0 && !interrupted_) {
+      report("corrupt", "file system walk stopped early: " + take_tsk_error());
+    }
+    flush();
+    if (interrupted_) return false;
+    walk_unallocated();
+    summary.files += files_;
+    summary.deleted += deleted_;
+    summary.problems += problems_;
+    return !interrupted_;
+  }
+
+ private:
+  static TSK_WALK_RET_ENUM on_file(TSK_FS_FILE* file, const char* path, void* ptr) {
+    auto* self = static_cast<FileSystemWalk*>(ptr);
+    if (self->options_.cancel != nullptr && self->options_.cancel->load(std::memory_order_relaxed)) {
+      self->interrupted_ = true;
+      return TSK_WALK_STOP;
+    }
+    if (file->name == nullptr || TSK_FS_ISDOT(file->name->name)) return TSK_WALK_CONT;
+    self->add_file(file, path);
+    return TSK_WALK_CONT;
+  }
+
+  void add_file(TSK_FS_FILE* file, const char* parent_path) {
+    FileEntry base;
+    const std::string raw_name = file->name->name;
+    const std::string raw_path = "/" + std::string(parent_path) + raw_name;
+    base.name = escape_invalid_utf8(raw_name);
+    base.path = escape_invalid_utf8(raw_path);
+    if (base.name != raw_name) base.name_raw = raw_name;
+    if (file->name->shrt_name != nullptr && file->name->shrt_name[0] != '\0') base.short_name = escape_invalid_utf8(file->name->shrt_name);
+    base.meta_addr = file->name->meta_addr;
+    base.allocated = (file->name->flags & TSK_FS_NAME_FLAG_ALLOC) != 0;
+    base.orphan = std::strncmp(parent_path, "$OrphanFiles", 12) == 0;
+    const TSK_FS_META* meta = file->meta;
+    if (meta != nullptr) {
+      base.meta_allocated = (meta->flags & TSK_FS_META_FLAG_ALLOC) != 0;
+      base.reallocated = !base.allocated && *base.meta_allocated;
+      base.size = static_cast<std::uint64_t>(std::max<TSK_OFF_T>(meta->size, 0));
+      base.mtime = tsk_time(meta->mtime, meta->mtime_nano);
+      base.atime = tsk_time(meta->atime, meta->atime_nano);
+      base.ctime = tsk_time(meta->ctime, meta->ctime_nano);
+      base.crtime = tsk_time(meta->crtime, meta->crtime_nano);
+    }
+    base.type = type_of(file, base.reallocated, base.is_virtual);
+    if (!base.allocated) ++deleted_;
+
+    if (TSK_FS_TYPE_ISNTFS(fs_->ftype) && meta != nullptr) {
+      add_ntfs_streams(file, base);
+    } else {
+      if (base.type == FileType::file || base.type == FileType::symlink) {
+        tsk_error_reset();
+        if (const TSK_FS_ATTR* attr = tsk_fs_file_attr_get(file)) collect_runs(attr, base);
+        tsk_error_reset();
+      }
+      push(std::move(base));
+    }
+  }
+
+  // One entry per $DATA and $INDEX_ROOT attribute, named streams as "path:stream", as TSK's fls lists them.
+  void add_ntfs_streams(TSK_FS_FILE* file, const FileEntry& base) {
+    bool any = false;
+    const int count = tsk_fs_file_attr_getsize(file);
+    for (int i = 0; i < count; ++i) {
+      const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_idx(file, i);
+      if (attr == nullptr) continue;
+      if (attr->type != TSK_FS_ATTR_TYPE_NTFS_DATA && attr->type != TSK_FS_ATTR_TYPE_NTFS_IDXROOT) continue;
+      any = true;
+      FileEntry entry = base;
+      entry.attr_type = static_cast<int>(attr->type);
+      entry.attr_id = static_cast<int>(attr->id);
+      const bool named = attr->name != nullptr && attr->name[0] != '\0' &&
+                         !(attr->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT && std::strcmp(attr->name, "$I30") == 0) &&
+                         !(attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA && std::strcmp(attr->name, "$Data") == 0);
+      if (named) {
+        const std::string stream = escape_invalid_utf8(attr->name);
+        entry.path += ":" + stream;
+        entry.name += ":" + stream;
+        if (base.type == FileType::dir) entry.type = FileType::file;  // a stream of a directory is file content
+        entry.size = static_cast<std::uint64_t>(std::max<TSK_OFF_T>(attr->size, 0));
+      }
+      if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) collect_runs(attr, entry);
+      push(std::move(entry));
+    }
+    tsk_error_reset();
+    if (!any) push(FileEntry(base));
+  }
+
+  void collect_runs(const TSK_FS_ATTR* attr, FileEntry& entry) {
+    if ((attr->flags & TSK_FS_ATTR_NONRES) == 0) return;  // resident: the bytes live inside the metadata record
+    const std::uint64_t block = fs_->block_size;
+    const std::uint64_t size = static_cast<std::uint64_t>(std::max<TSK_OFF_T>(attr->size, 0));
+    for (const TSK_FS_ATTR_RUN* run = attr->nrd.run; run != nullptr; run = run->next) {
+      if (run->flags & TSK_FS_ATTR_RUN_FLAG_FILLER) continue;
+      ByteRun out;
+      out.file_offset = run->offset * block;
+      if (out.file_offset >= size) break;
+      out.length = std::min<std::uint64_t>(run->len * block, size - out.file_offset);
+      if ((run->flags & TSK_FS_ATTR_RUN_FLAG_SPARSE) == 0) {
+        out.image_offset = static_cast<std::uint64_t>(fs_->offset) + run->addr * block;
+      }
+      entry.runs.push_back(out);
+    }
+  }
+
+  void push(FileEntry&& entry) {
+    batch_.push_back(std::move(entry));
+    ++files_;
+    if (batch_.size() >= options_.batch_size) flush();
+  }
+
+  void flush() {
+    if (batch_.empty()) return;
+    const auto n = batch_.size();
+    visitor_.on_files(volume_index_, std::move(batch_));
+    batch_ = {};
+    batch_.reserve(options_.batch_size);
+    const auto seen = files_seen_.fetch_add(n) + n;
+    if (options_.progress) options_.progress(seen);
+  }
+
+  void report(const std::string& kind, const std::string& message) {
+    ++problems_;
+    visitor_.on_problem(volume_index_, Problem{kind, message, static_cast<std::uint64_t>(fs_->offset)});
+  }
+
+  // Unallocated blocks, coalesced into byte ranges of the media.
+  void walk_unallocated() {
+    struct Collector {
+      FileSystemWalk* self;
+      std::vector<Range> ranges;
+      TSK_DADDR_T next = 0;
+      bool open = false;
+    } collector{this, {}, 0, false};
+    auto on_block = [](const TSK_FS_BLOCK* block, void* ptr) -> TSK_WALK_RET_ENUM {
+      auto* c = static_cast<Collector*>(ptr);
+      const auto* o = c->self->options_.cancel;
+      if (o != nullptr && o->load(std::memory_order_relaxed)) {
+        c->self->interrupted_ = true;
+        return TSK_WALK_STOP;
+      }
+      const std::uint64_t bs = c->self->fs_->block_size;
+      if (c->open && block->addr == c->next) {
+        c->ranges.back().length += bs;
+      } else {
+        c->ranges.push_back({static_cast<std::uint64_t>(c->self->fs_->offset) + block->addr * bs, bs});
+        c->open = true;
+      }
+      c->next = block->addr + 1;
+      if (c->ranges.size() >= 4096) {
+        // Keep the last (possibly growing) range; hand over the rest.
+        Range last = c->ranges.back();
+        c->ranges.pop_back();
+        c->self->visitor_.on_unallocated(c->self->volume_index_, std::move(c->ranges));
+        c->ranges = {last};
+      }
+      return TSK_WALK_CONT;
+    };
+    tsk_error_reset();
+    const auto flags = static_cast<TSK_FS_BLOCK_WALK_FLAG_ENUM>(TSK_FS_BLOCK_WALK_FLAG_UNALLOC | TSK_FS_BLOCK_WALK_FLAG_AONLY);
+    if (tsk_fs_block_walk(fs_, fs_->first_block, fs_->last_block, flags, on_block, &collector) != 0 && !interrupted_) {
+      report("corrupt", "unallocated-space walk stopped early: " + take_tsk_error());
+    }
+    if (!collector.ranges.empty()) visitor_.on_unallocated(volume_index_, std::move(collector.ranges));
+  }
+
+  TSK_FS_INFO* fs_;
+  int volume_index_;
+  WalkVisitor& visitor_;
+  const WalkOptions& options_;
+  std::atomic<std::uint64_t>& files_seen_;
+  std::vector<FileEntry> batch_;
+  std::uint64_t files_ = 0, deleted_ = 0, problems_ = 0;
+  bool interrupted_ = false;
+};
+
+// ---- Volumes ------------------------------------------------------------------------------------
+
+struct OpenVolume {
+  VolumeInfo info;
+  FsPtr fs;
+};
+
+OpenVolume open_volume(TSK_IMG_INFO* img, const TSK_VS_PART_INFO* part, int index, std::uint64_t start, std::uint64_t length) {
+  OpenVolume v;
+  v.info.index = index;
+  v.info.start_offset = start;
+  v.info.length = length;
+  tsk_error_reset();
+  TSK_FS_INFO* fs = part != nullptr ? tsk_fs_open_vol(part, TSK_FS_TYPE_DETECT)
+                                    : tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
+  if (fs == nullptr) {
+    v.info.fs_error = take_tsk_error();
+  } else {
+    v.fs.reset(fs);
+    v.info.fs_type = tsk_fs_type_toname(fs->ftype);
+    v.info.block_size = fs->block_size;
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<WalkSummary> walk_media(const image::ImageSource& source, WalkVisitor& visitor, const WalkOptions& options) {
+  auto img = open_tsk_image(source);
+  if (!img.ok()) return img.error();
+  WalkSummary summary;
+  std::vector<OpenVolume> volumes;
+  std::vector<Range> outside;  // media no partition claims
+
+  tsk_error_reset();
+  VsPtr vs(tsk_vs_open(img->get(), 0, TSK_VS_TYPE_DETECT));
+  if (vs) {
+    const std::uint64_t bs = vs->block_size;
+    for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
+      const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
+      if (part == nullptr) continue;
+      const std::uint64_t start = static_cast<std::uint64_t>(vs->offset) + part->start * bs;
+      std::uint64_t length = part->len * bs;
+      if (start >= source.size()) {
+        visitor.on_problem(std::nullopt, {"corrupt", "partition " + std::string(part->desc ? part->desc : "") +
+                                                         " starts past the end of the media", start});
+        ++summary.problems;
+        continue;
+      }
+      length = std::min<std::uint64_t>(length, source.size() - start);
+      if (part->flags & TSK_VS_PART_FLAG_UNALLOC) {
+        outside.push_back({start, length});
+      } else if (part->flags & TSK_VS_PART_FLAG_ALLOC) {
+        OpenVolume v = open_volume(img->get(), part, static_cast<int>(volumes.size()), start, length);
+        v.info.description = part->desc != nullptr ? part->desc : "";
+        v.info.slot = std::to_string(part->table_num) + ":" + std::to_string(part->slot_num);
+        volumes.push_back(std::move(v));
+      }
+    }
+  }
+  if (volumes.empty()) {
+    // No volume system (or one without partitions): a bare file system, or nothing TSK knows.
+    outside.clear();
+    if (!vs) tsk_error_reset();
+    OpenVolume v = open_volume(img->get(), nullptr, 0, 0, source.size());
+    v.info.description = "whole media";
+    volumes.push_back(std::move(v));
+  }
+
+  for (auto& v : volumes) {
+    visitor.on_volume(v.info);
+    ++summary.volumes;
+    if (v.fs) {
+      ++summary.file_systems;
+    } else {
+      visitor.on_problem(v.info.index, {"unsupported", "no file system recognised at byte offset " +
+                                                           std::to_string(v.info.start_offset) + ": " +
+                                                           v.info.fs_error.value_or(""), v.info.start_offset});
+      ++summary.problems;
+      visitor.on_unallocated(v.info.index, {{v.info.start_offset, v.info.length}});
+    }
+  }
+  if (!outside.empty()) visitor.on_unallocated(std::nullopt, std::move(outside));
+
+  // File systems are walked in parallel, one thread each (TSK_FS_INFO is not shared between threads).
+  std::vector<OpenVolume*> todo;
+  for (auto& v : volumes) {
+    if (v.fs) todo.push_back(&v);
+  }
+  std::atomic<std::uint64_t> files_seen{0};
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> interrupted{false};
+  std::mutex summary_mutex;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < todo.size(); i = next++) {
+      WalkSummary part;
+      FileSystemWalk walk(todo[i]->fs.get(), todo[i]->info.index, visitor, options, files_seen);
+      const bool done = walk.run(part);
+      std::lock_guard lock(summary_mutex);
+      summary.files += part.files;
+      summary.deleted += part.deleted;
+      summary.problems += part.problems;
+      if (!done) interrupted = true;
+    }
+  };
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t nthreads = std::min<std::size_t>(todo.size(), options.threads != 0 ? options.threads : hw);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < nthreads; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (interrupted) return make_error(Errc::interrupted, "walk interrupted");
+  return summary;
+}
+
+}  // namespace ferret::fs

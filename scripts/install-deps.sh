@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs Ferret's build, test and (optionally) sample-generation dependencies from Debian's packages.
+# Idempotent and non-interactive: packages already present are left alone.
+# Usage: scripts/install-deps.sh [--samples]
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config xz-utils
+            libtsk-dev libewf-dev libboost-program-options-dev libssl-dev libsqlite3-dev
+            libgtest-dev libgmock-dev)
+# Outside oracles the end-to-end tests compare against (fls, ewfinfo).
+test_pkgs=(sleuthkit ewf-tools sqlite3)
+# Only needed to regenerate samples/ (samples/make-samples.sh).
+sample_pkgs=(ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit)
+
+want=("${build_pkgs[@]}" "${test_pkgs[@]}")
+if [[ "${1:-}" == "--samples" ]]; then want+=("${sample_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#want[@]} packages already installed" >&2
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2

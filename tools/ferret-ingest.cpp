@@ -1,0 +1,204 @@
+// ferret-ingest: seized images into a case database (evidence, volumes, every file, unallocated space).
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "casedb/case_store.h"
+#include "casedb/case_writer.h"
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "ferret/version.h"
+#include "ingest/ingest.h"
+
+namespace po = boost::program_options;
+using namespace ferret;
+
+namespace {
+
+constexpr const char* kTool = "ferret-ingest";
+
+std::string default_examiner() {
+  if (const char* e = std::getenv("FERRET_EXAMINER"); e != nullptr && *e != '\0') return e;
+  if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
+  return "";
+}
+
+std::string json_string_or_null(const std::optional<std::string>& s) {
+  return s ? "\"" + json_escape(*s) + "\"" : "null";
+}
+
+std::string evidence_json(const ingest::EvidenceOutcome& e) {
+  std::ostringstream o;
+  o << "{\"evidence_id\":" << e.evidence_id << ",\"path\":\"" << json_escape(e.path) << "\",\"format\":\""
+    << e.format << "\",\"size\":" << e.size << ",\"md5\":\"" << e.md5 << "\",\"sha1\":\"" << e.sha1
+    << "\",\"sha256\":\"" << e.sha256 << "\",\"stored_md5\":" << json_string_or_null(e.stored_md5)
+    << ",\"stored_sha1\":" << json_string_or_null(e.stored_sha1) << ",\"stored_hashes_match\":"
+    << (e.stored_hashes_match ? (*e.stored_hashes_match ? "true" : "false") : "null") << ",\"volumes\":" << e.volumes
+    << ",\"file_systems\":" << e.file_systems << ",\"files\":" << e.files << ",\"deleted\":" << e.deleted
+    << ",\"problems\":" << e.problems << ",\"unreadable_bytes\":" << e.unreadable_bytes << ",\"seconds\":" << e.seconds
+    << ",\"warnings\":[";
+  for (std::size_t i = 0; i < e.warnings.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(e.warnings[i]) << "\"";
+  o << "]}";
+  return o.str();
+}
+
+void print_evidence(std::ostream& out, const ingest::EvidenceOutcome& e) {
+  out << "evidence " << e.evidence_id << ": " << e.path << " (" << e.format << ", " << human_bytes(static_cast<double>(e.size))
+      << ", " << e.size << " bytes)\n"
+      << "  md5    " << e.md5 << "\n  sha1   " << e.sha1 << "\n  sha256 " << e.sha256 << "\n";
+  if (e.stored_hashes_match) {
+    out << "  stored hashes in the container: " << (*e.stored_hashes_match ? "verified, they match" : "MISMATCH") << "\n";
+  }
+  out << "  " << e.volumes << " volume(s), " << e.file_systems << " file system(s), " << e.files << " files ("
+      << e.deleted << " deleted), " << e.problems << " problem(s)";
+  if (e.unreadable_bytes > 0) out << ", " << e.unreadable_bytes << " unreadable bytes";
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f", e.seconds);
+  out << ", " << secs << " s\n";
+  for (const auto& w : e.warnings) out << "  warning: " << w << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description visible(
+      "Usage: ferret-ingest --case DIR [options] IMAGE...\n\n"
+      "Ingests seized images (raw/dd, split raw .001/.002..., E01 incl. segmented) into the case database\n"
+      "DIR/case.db: evidence hashes and acquisition metadata (E01 stored hashes are verified), every volume,\n"
+      "every file and directory (deleted and orphaned ones included) with its byte runs on the media, and\n"
+      "unallocated space. Images are opened read-only. Give the first segment of a split set.\n\n"
+      "Exit codes: 0 ok, 1 usage error, 2 failure (nothing recorded for the failed image), 3 finished but\n"
+      "the evidence was partly unreadable or damaged (recorded in the case), 130 interrupted.\n\nOptions");
+  visible.add_options()
+      ("case", po::value<std::string>()->value_name("DIR"), "case directory (created if missing)")
+      ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
+      ("case-number", po::value<std::string>()->value_name("N"), "case number recorded in the case")
+      ("allow-duplicate", "ingest evidence even if the same image is already in the case")
+      ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
+      ("quiet,q", "no progress line and no human summary")
+      ("help,h", "show this help")
+      ("version", "show the version");
+  po::options_description hidden;
+  hidden.add_options()("image", po::value<std::vector<std::string>>(), "image");
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("image", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << kTool << ": " << e.what() << "\nTry '" << kTool << " --help'.\n";
+    return cli::kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << visible << "\nExample:\n  ferret-ingest --case cases/2026-042 --examiner 'Det. Example' seized.E01\n";
+    return cli::kExitOk;
+  }
+  if (vm.count("version")) {
+    std::cout << kTool << " " << kVersion << " (build " << kBuildId << ")\n";
+    return cli::kExitOk;
+  }
+  if (!vm.count("case") || !vm.count("image")) {
+    std::cerr << kTool << ": " << (!vm.count("case") ? "--case DIR is required" : "no IMAGE given")
+              << "\nTry '" << kTool << " --help'.\n";
+    return cli::kExitUsage;
+  }
+  const auto images = vm["image"].as<std::vector<std::string>>();
+  const bool json = vm.count("json") > 0;
+  const bool quiet = vm.count("quiet") > 0;
+  const std::string examiner = vm.count("examiner") ? vm["examiner"].as<std::string>() : default_examiner();
+  const std::string case_number = vm.count("case-number") ? vm["case-number"].as<std::string>() : "";
+  std::ostream& human = json ? std::cerr : std::cout;
+
+  const auto& interrupted = cli::install_interrupt_flag();
+  const Clock& clock = system_clock();
+
+  auto dir = casedb::CaseDirectory::open(vm["case"].as<std::string>(), casedb::CaseDirectory::Create::yes, kTool);
+  if (!dir.ok()) {
+    std::cerr << kTool << ": " << dir.error().message << "\n";
+    return cli::exit_code_for(dir.error());
+  }
+  auto db = dir->connect();
+  if (!db.ok()) {
+    std::cerr << kTool << ": " << db.error().message << "\n";
+    return cli::kExitFailure;
+  }
+  casedb::RunStart run{kTool, kVersion, kBuildId, casedb::quoted_command_line(argc, argv), examiner,
+                       casedb::host_name(), clock.now_iso8601()};
+  auto run_id = casedb::insert_run(*db, run);
+  if (!run_id.ok()) {
+    std::cerr << kTool << ": cannot record the run: " << run_id.error().message << "\n";
+    return cli::kExitFailure;
+  }
+  casedb::CaseWriter writer(std::move(*db));
+  if (Status s = ingest::record_case_info(writer, case_number, examiner, clock); !s.ok()) {
+    std::cerr << kTool << ": " << s.error().message << "\n";
+  }
+
+  int exit_code = cli::kExitOk;
+  std::vector<ingest::EvidenceOutcome> done;
+  std::vector<std::string> failures;
+  cli::ProgressLine progress_line;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    ingest::IngestOptions options;
+    options.run_id = *run_id;
+    options.case_number = case_number;
+    options.allow_duplicate = vm.count("allow-duplicate") > 0;
+    options.cancel = &interrupted;
+    options.clock = &clock;
+    const std::string label = "[" + std::to_string(i + 1) + "/" + std::to_string(images.size()) + "] ";
+    if (!quiet && progress_line.enabled()) {
+      options.progress = [&](const ingest::Progress& p) {
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const int pct = p.total_bytes ? static_cast<int>(100.0 * static_cast<double>(p.hashed_bytes) / static_cast<double>(p.total_bytes)) : 100;
+        progress_line.update(label + "hashing " + std::to_string(pct) + "% " + human_bytes(static_cast<double>(p.hashed_bytes)) + "/" +
+                             human_bytes(static_cast<double>(p.total_bytes)) + " " + cli::rate_and_eta(p.hashed_bytes, p.total_bytes, secs) +
+                             " | files " + std::to_string(p.files_seen) + (p.walk_done ? " (walk done)" : ""));
+      };
+    }
+    auto outcome = ingest::ingest_evidence(writer, images[i], options);
+    progress_line.clear();
+    if (!outcome.ok()) {
+      const Error& e = outcome.error();
+      std::cerr << kTool << ": " << images[i] << ": " << e.message << "\n";
+      failures.push_back(images[i] + ": " + e.message);
+      const int code = cli::exit_code_for(e);
+      if (code == cli::kExitInterrupted) {
+        exit_code = code;
+        break;
+      }
+      exit_code = std::max(exit_code, code == cli::kExitUsage ? int{cli::kExitFailure} : code);
+      continue;
+    }
+    if (!quiet) print_evidence(human, *outcome);
+    if (outcome->met_bad_evidence() && exit_code == cli::kExitOk) exit_code = cli::kExitBadEvidence;
+    done.push_back(std::move(*outcome));
+  }
+  // Failure (2) outranks bad evidence (3) only when nothing succeeded; a mix reports the failure.
+  std::ostringstream summary;
+  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(dir->dir().string())
+          << "\",\"database\":\"" << json_escape(dir->database_path().string()) << "\",\"run_id\":" << *run_id
+          << ",\"exit_code\":" << exit_code << ",\"evidence\":[";
+  for (std::size_t i = 0; i < done.size(); ++i) summary << (i ? "," : "") << evidence_json(done[i]);
+  summary << "],\"failures\":[";
+  for (std::size_t i = 0; i < failures.size(); ++i) summary << (i ? "," : "") << "\"" << json_escape(failures[i]) << "\"";
+  summary << "]}";
+
+  auto finished = writer.call<bool>([&](casedb::Database& database) -> Result<bool> {
+    FERRET_TRY(casedb::finish_run(database, *run_id, clock.now_iso8601(), exit_code, summary.str()));
+    return true;
+  });
+  if (!finished.ok()) std::cerr << kTool << ": cannot record the end of the run: " << finished.error().message << "\n";
+  if (json) std::cout << summary.str() << "\n";
+  if (!quiet) human << "case: " << dir->database_path().string() << " (run " << *run_id << ", exit " << exit_code << ")\n";
+  return exit_code;
+}
