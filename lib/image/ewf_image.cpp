@@ -130,22 +130,35 @@ class EwfImage final : public ImageSource {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
     auto handle = acquire();
     if (!handle.ok()) return handle.error();
+    libewf_handle_t* h = (*handle)->handle;
     std::size_t done = 0;
     std::optional<Error> failure;
-    while (done < want) {
-      libewf_error_t* error = nullptr;
-      const ssize_t got = libewf_handle_read_random((*handle)->handle, out.data() + done, want - done,
-                                                    static_cast<off64_t>(offset + done), &error);
-      if (got <= 0) {
-        failure = make_error(Errc::unreadable, "cannot read E01 media at byte offset " + std::to_string(offset + done) +
-                                                   " (" + files_.front() + "): " +
-                                                   (got < 0 ? take_ewf_error(error) : "unexpected end of data"));
-        if (error != nullptr) libewf_error_free(&error);
-        break;
+    bool handle_failed = false;
+    // libewf does not fail a read of a chunk that is missing (truncated segment, segment absent) or
+    // fails its checksum: it returns made-up bytes once and records the sectors as a "checksum
+    // error" of the handle. Those sectors are unreadable evidence, before and after the read.
+    if (auto bad = first_flagged_byte(h, offset, offset + want)) {
+      failure = damaged_chunk_error(*bad);
+    } else {
+      while (done < want) {
+        libewf_error_t* error = nullptr;
+        const ssize_t got =
+            libewf_handle_read_random(h, out.data() + done, want - done, static_cast<off64_t>(offset + done), &error);
+        if (got <= 0) {
+          failure = make_error(Errc::unreadable, "cannot read E01 media at byte offset " + std::to_string(offset + done) +
+                                                     " (" + files_.front() + "): " +
+                                                     (got < 0 ? take_ewf_error(error) : "unexpected end of data"));
+          if (error != nullptr) libewf_error_free(&error);
+          handle_failed = true;
+          break;
+        }
+        done += static_cast<std::size_t>(got);
       }
-      done += static_cast<std::size_t>(got);
+      if (!failure) {
+        if (auto flagged = first_flagged_byte(h, offset, offset + done)) failure = damaged_chunk_error(*flagged);
+      }
     }
-    release(std::move(*handle), failure.has_value());
+    release(std::move(*handle), handle_failed);
     if (failure) return *failure;
     return done;
   }
@@ -165,6 +178,40 @@ class EwfImage final : public ImageSource {
     info_.acquisition_os = header_value(h, "acquiry_operating_system");
     info_.stored_md5 = stored_hash(h, "MD5", true);
     info_.stored_sha1 = stored_hash(h, "SHA1", false);
+  }
+
+  // The first byte of [begin, end) in sectors that libewf flagged on this handle as missing or
+  // failing their checksum, if any.
+  std::optional<std::uint64_t> first_flagged_byte(libewf_handle_t* h, std::uint64_t begin, std::uint64_t end) const {
+    libewf_error_t* error = nullptr;
+    uint32_t count = 0;
+    if (libewf_handle_get_number_of_checksum_errors(h, &count, &error) != 1) {
+      if (error != nullptr) libewf_error_free(&error);
+      return std::nullopt;
+    }
+    std::optional<std::uint64_t> first;
+    for (uint32_t i = 0; i < count; ++i) {
+      uint64_t start_sector = 0;
+      uint64_t sectors = 0;
+      if (libewf_handle_get_checksum_error(h, i, &start_sector, &sectors, &error) != 1) {
+        if (error != nullptr) libewf_error_free(&error);
+        continue;
+      }
+      const std::uint64_t bad_begin = start_sector * sector_size_;
+      const std::uint64_t bad_end = (start_sector + sectors) * sector_size_;
+      if (bad_begin < end && bad_end > begin) {
+        const std::uint64_t b = std::max(begin, bad_begin);
+        if (!first || b < *first) first = b;
+      }
+    }
+    return first;
+  }
+
+  Error damaged_chunk_error(std::uint64_t offset) const {
+    return make_error(Errc::unreadable, "cannot read E01 media at byte offset " + std::to_string(offset) + " (" +
+                                            files_.front() +
+                                            "): its chunk is missing from the segment files or fails its checksum "
+                                            "(truncated or damaged segment, or a segment missing?)");
   }
 
   // A handle for this thread's read: an idle one, or a new one while the pool is below its size.
@@ -221,11 +268,16 @@ Result<std::unique_ptr<ImageSource>> open_ewf(const std::filesystem::path& first
   char** globbed = nullptr;
   int count = 0;
   const std::string name = first_segment.string();
-  if (libewf_glob(name.c_str(), name.size(), LIBEWF_FORMAT_UNKNOWN, &globbed, &count, &error) != 1 || count <= 0) {
-    return make_error(Errc::corrupt, "cannot find the segments of E01 " + name + ": " + take_ewf_error(error));
+  std::vector<std::string> files;
+  if (libewf_glob(name.c_str(), name.size(), LIBEWF_FORMAT_UNKNOWN, &globbed, &count, &error) == 1 && count > 0) {
+    files.assign(globbed, globbed + count);
+    libewf_glob_free(globbed, count, nullptr);
+  } else {
+    // libewf_glob only understands EWF segment names (.E01, .s01, ...). The content said EWF, so a
+    // renamed image ("seized.img") is opened as the single segment it was given.
+    if (error != nullptr) libewf_error_free(&error);
+    files.push_back(name);
   }
-  std::vector<std::string> files(globbed, globbed + count);
-  libewf_glob_free(globbed, count, nullptr);
   auto first = open_handle(files);
   if (!first.ok()) return first.error();
   auto image = std::make_unique<EwfImage>(std::move(files), std::move(*first));

@@ -23,7 +23,8 @@ struct Segment {
 
 class FileSegmentsImage final : public ImageSource {
  public:
-  FileSegmentsImage(std::vector<Segment> segments, Format format) : segments_(std::move(segments)), format_(format) {
+  FileSegmentsImage(std::vector<std::filesystem::path> paths, std::vector<Segment> segments, Format format)
+      : paths_(std::move(paths)), segments_(std::move(segments)), format_(format) {
     for (const auto& s : segments_) size_ += s.size;
   }
   ~FileSegmentsImage() override {
@@ -34,11 +35,8 @@ class FileSegmentsImage final : public ImageSource {
 
   Format format() const override { return format_; }
   std::uint64_t size() const override { return size_; }
-  std::vector<std::filesystem::path> segments() const override {
-    std::vector<std::filesystem::path> out;
-    for (const auto& s : segments_) out.push_back(s.path);
-    return out;
-  }
+  // Every container file, empty ones included: they are part of the evidence even if they hold no bytes.
+  std::vector<std::filesystem::path> segments() const override { return paths_; }
 
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
     if (offset >= size_ || out.empty()) return std::size_t{0};
@@ -70,7 +68,8 @@ class FileSegmentsImage final : public ImageSource {
   }
 
  private:
-  std::vector<Segment> segments_;
+  std::vector<std::filesystem::path> paths_;
+  std::vector<Segment> segments_;  // the non-empty ones, by offset
   Format format_;
   std::uint64_t size_ = 0;
 };
@@ -121,12 +120,12 @@ Result<std::unique_ptr<ImageSource>> open_file_segments(std::vector<std::filesys
     for (auto& open : segments) ::close(open.fd);
     return make_error(Errc::unsupported, paths.front().string() + " is an empty file: there is no media to ingest");
   }
-  // Empty segments hold no bytes; dropping them keeps the offset search simple.
+  // Empty segments hold no bytes; dropping them keeps the offset search simple (segments() still lists them).
   std::erase_if(segments, [](const Segment& s) {
     if (s.size == 0) ::close(s.fd);
     return s.size == 0;
   });
-  return std::unique_ptr<ImageSource>(std::make_unique<FileSegmentsImage>(std::move(segments), format));
+  return std::unique_ptr<ImageSource>(std::make_unique<FileSegmentsImage>(std::move(paths), std::move(segments), format));
 }
 
 }  // namespace ferret::image::detail

@@ -104,12 +104,18 @@ std::vector<std::pair<std::string, std::string>> corpus_cases() {
     const auto p = it->path();
     const bool in_oracle = p.parent_path().filename() == "oracle";
     const std::string name = p.filename().string();
+    // Images are keyed by their corpus project (the first folder under the corpus root) and name:
+    // two projects may hold different images under the same name (plaso's and sleuthkit's image.E01).
+    const auto rel = std::filesystem::relative(p, root, ec);
+    const std::string project = rel.empty() ? std::string() : rel.begin()->string();
     if (in_oracle && name.size() > 8 && name.ends_with(".tsk.txt")) oracles.push_back(p);
-    else if (!in_oracle) images.emplace(name, p.string());
+    else if (!in_oracle) images.emplace(project + "/" + name, p.string());
   }
   for (const auto& o : oracles) {
     const std::string name = o.filename().string();
-    const std::string image = name.substr(0, name.size() - 8);
+    const auto rel = std::filesystem::relative(o, root, ec);
+    const std::string project = rel.empty() ? std::string() : rel.begin()->string();
+    const std::string image = project + "/" + name.substr(0, name.size() - 8);
     if (auto it = images.find(image); it != images.end()) out.emplace_back(o.string(), it->second);
   }
   std::sort(out.begin(), out.end());

@@ -51,7 +51,7 @@ inline ToolRun run_tool(const std::string& tool, const std::vector<std::string>&
 // Runs any command line through the shell, capturing stdout; returns the exit code.
 inline int run_shell(const std::string& cmd, std::string& out) {
   TempDir io;
-  const int status = std::system((cmd + " </dev/null >" + shell_quote((io / "out").string()) + " 2>/dev/null").c_str());
+  const int status = std::system(("{ " + cmd + "\n} </dev/null >" + shell_quote((io / "out").string()) + " 2>/dev/null").c_str());
   out = slurp(io / "out");
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
