@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake pkg-config xz-utils
 # Outside oracles the end-to-end tests compare against (fls, ewfinfo).
 test_pkgs=(sleuthkit ewf-tools sqlite3)
 # Only needed to regenerate samples/ (samples/make-samples.sh).
-sample_pkgs=(ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit faketime openssl)
+sample_pkgs=(ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit faketime openssl mktorrent)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 if [[ "${1:-}" == "--samples" ]]; then want+=("${sample_pkgs[@]}"); fi
