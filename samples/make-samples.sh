@@ -130,7 +130,7 @@ make_demo_fat_tree() {
   printf 'dots\n' >"$t/Odd names/..hidden release..nfo"
   printf 'spaces\n' >"$t/Odd names/ leading and trailing spaces .txt"
   printf 'quote\n' >"$t/Odd names/it's a 'quoted' name; & 100% #1.txt"
-  printf 'long\n' >"$t/Odd names/$(printf 'Very.Long.Release.Name.%.0s' {1..8})2026.1080p.WEB.txt"   # 202 characters (TSK reads at most 208 of a FAT long name)
+  printf 'long\n' >"$t/Odd names/$(printf 'Very.Long.Release.Name.%.0s' {1..8})2026.txt"   # 192 characters: TSK 4.11 cuts FAT long names at 195
   prng "demo-fat-notes" 3000 | base64 >"$t/notes.txt"
 }
 # Deleted from the FAT volume after it is written. Every deleted name needs a long (LFN) entry so that
@@ -191,6 +191,7 @@ make_ntfs_tree() {
   printf 'Ledger\r\nFRTGRP donations 2026-03: 4 x 0.01 BTC\r\n' >"$t/Users/kestrel/Documents/ledger.txt"
   printf 'ntfs allows <these> "too"\r\n' >"$t/Users/kestrel/Documents/<script>alert(\"ntfs\")<\\script>.txt"
   prng "ntfs-deleted" 20000 >"$t/Users/kestrel/Documents/wiped-notes.bin"
+  printf 'long\r\n' >"$t/Users/kestrel/Documents/$(printf 'A.Very.Long.NTFS.Name.%.0s' {1..10})end.txt"   # 227 characters
 }
 # Alternate data streams written on NTFS: FILE<TAB>STREAM<TAB>CONTENT-SEED<TAB>BYTES
 NTFS_STREAMS=(
@@ -337,7 +338,7 @@ build_gpt_ntfs() {
   umount "$MNT"
 
   rm -f "$disk"; truncate -s $(((2048 + sectors + 2048) * 512)) "$disk"
-  sgdisk -q -U 5EED0042-0000-4000-8000-0000000000D1 \
+  sgdisk -o -U 5EED0042-0000-4000-8000-0000000000D1 \
     -n 1:2048:+$sectors -t 1:0700 -c 1:"Basic data partition" -u 1:5EED0042-0000-4000-8000-0000000000F1 "$disk" >/dev/null
   place "$vol" "$disk" 2048
 
