@@ -36,7 +36,8 @@ FROZEN="2026-03-14 21:30:00"
 export E2FSPROGS_FAKE_TIME=1773523800   # the same instant, for mke2fs/debugfs
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1 || true)
 [[ -n "$FAKETIME_LIB" ]] || { echo "make-samples: libfaketime missing: run scripts/install-deps.sh --samples" >&2; exit 1; }
-frozen() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="$FROZEN" "$@"; }
+# NO_FAKE_STAT: tools see the real time stamps of the files they copy (set by normalise_times).
+frozen() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="$FROZEN" NO_FAKE_STAT=1 "$@"; }
 
 for tool in ffmpeg mkfs.fat mcopy mkfs.ext4 debugfs mkntfs ntfs-3g sfdisk sgdisk ewfacquire mktorrent openssl xz; do
   command -v "$tool" >/dev/null || { echo "make-samples: $tool missing: run scripts/install-deps.sh --samples" >&2; exit 1; }
@@ -222,13 +223,14 @@ manifest_rows() {
     rel=${rel#./}
     del=${deleted["$rel"]:-0}
     if [[ -d "$tree/$rel" ]]; then
-      printf '%s\tdir\t/%s\t\t\t\t\t%s\n' "$offset" "$(escape_path "$rel")" "$del"
+      printf '%s\tdir\t/%s\t\t\t\t\t%s\t\n' "$offset" "$(escape_path "$rel")" "$del"
     else
       size=$(stat -c %s "$tree/$rel")
       md5=$(md5sum <"$tree/$rel" | cut -d' ' -f1)
       sha1=$(sha1sum <"$tree/$rel" | cut -d' ' -f1)
       sha256=$(sha256sum <"$tree/$rel" | cut -d' ' -f1)
-      printf '%s\tfile\t/%s\t%s\t%s\t%s\t%s\t%s\n' "$offset" "$(escape_path "$rel")" "$size" "$md5" "$sha1" "$sha256" "$del"
+      printf '%s\tfile\t/%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$offset" "$(escape_path "$rel")" "$size" "$md5" "$sha1" "$sha256" "$del" \
+        "$(date -u -d "@$(stat -c %Y "$tree/$rel")" +%Y-%m-%dT%H:%M:%SZ)"
     fi
   done < <(cd "$tree" && find . -mindepth 1 -print0 | sort -z)
 }
@@ -238,7 +240,8 @@ normalise_times() {
   local tree=$1 rel day
   while IFS= read -r -d '' rel; do
     day=$(( $(printf '%s' "$rel" | cksum | cut -d' ' -f1) % 9 + 1 ))
-    stamp "$tree/$rel" "2026-03-0$day 1$day:2$day:0$day"
+    # Even seconds: FAT keeps modification times to 2 s.
+    stamp "$tree/$rel" "$(printf '2026-03-%02d 1%d:2%d:%02d' "$day" "$day" "$day" $((2 * day)))"
   done < <(cd "$tree" && find . -mindepth 1 -depth -print0)
 }
 
@@ -333,7 +336,7 @@ build_gpt_ntfs() {
     if [[ $seed == - ]]; then printf '[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=https://tracker.example.invalid/t/1337\r\n' >"$MNT/$file:$stream"
     else prng "$seed" "$bytes" >"$MNT/$file:$stream"; fi
   done
-  (cd "$tree" && find . -mindepth 1 -print0 | while IFS= read -r -d '' rel; do touch -h -r "$rel" "$MNT/${rel#./}"; done)
+  normalise_times "$MNT"   # the same path-derived times as the source tree (cp and the stream writes moved them)
   for file in "${NTFS_DELETED[@]}"; do rm "$MNT/$file"; done
   umount "$MNT"
 
@@ -351,8 +354,9 @@ build_gpt_ntfs() {
       IFS=$'\t' read -r file stream seed bytes <<<"$line"
       if [[ $seed == - ]]; then printf '[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=https://tracker.example.invalid/t/1337\r\n' >"$streams_tree/s"
       else prng "$seed" "$bytes" >"$streams_tree/s"; fi
-      printf '%s\tstream\t/%s\t%s\t%s\t%s\t%s\t0\n' $((2048 * 512)) "$(escape_path "$file:$stream")" "$(stat -c %s "$streams_tree/s")" \
-        "$(md5sum <"$streams_tree/s" | cut -d' ' -f1)" "$(sha1sum <"$streams_tree/s" | cut -d' ' -f1)" "$(sha256sum <"$streams_tree/s" | cut -d' ' -f1)"
+      printf '%s\tstream\t/%s\t%s\t%s\t%s\t%s\t0\t%s\n' $((2048 * 512)) "$(escape_path "$file:$stream")" "$(stat -c %s "$streams_tree/s")" \
+        "$(md5sum <"$streams_tree/s" | cut -d' ' -f1)" "$(sha1sum <"$streams_tree/s" | cut -d' ' -f1)" "$(sha256sum <"$streams_tree/s" | cut -d' ' -f1)" \
+        "$(date -u -d "@$(stat -c %Y "$tree/$file")" +%Y-%m-%dT%H:%M:%SZ)"
     done
   } | sort -t$'\t' -k3,3 >"$WORK/gpt-ntfs.tsv"
   mv "$disk" "$WORK/gpt-ntfs.raw.final"
@@ -402,7 +406,7 @@ build_containers
 log "writing samples/images and samples/manifests"
 rm -rf "$IMAGES" "$MANIFESTS"
 mkdir -p "$IMAGES" "$MANIFESTS"
-header=$'volume_offset\ttype\tpath\tsize\tmd5\tsha1\tsha256\tdeleted'
+header=$'volume_offset\ttype\tpath\tsize\tmd5\tsha1\tsha256\tdeleted\tmtime'
 { echo "$header"; cat "$WORK/demo.tsv"; } >"$MANIFESTS/demo.tsv"
 { echo "$header"; cat "$WORK/gpt-ntfs.tsv"; } >"$MANIFESTS/gpt-ntfs.tsv"
 images_manifest >"$MANIFESTS/images.tsv"

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -337,7 +338,19 @@ OpenVolume open_volume(TSK_IMG_INFO* img, const TSK_VS_PART_INFO* part, int inde
 
 }  // namespace
 
+// FAT (and other local-time file systems) store wall-clock times without a zone; TSK converts them
+// with the process's local time zone. A result must not depend on the examiner's TZ setting, so the
+// process runs in UTC: such times are recorded as the stored wall clock, labelled UTC.
+void pin_time_zone_to_utc() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+  });
+}
+
 Result<WalkSummary> walk_media(const image::ImageSource& source, WalkVisitor& visitor, const WalkOptions& options) {
+  pin_time_zone_to_utc();
   auto img = open_tsk_image(source);
   if (!img.ok()) return img.error();
   WalkSummary summary;

@@ -51,6 +51,7 @@ struct Row {
   std::int64_t size = 0;
   std::string md5, sha1, sha256;
   bool deleted = false;
+  std::string mtime;
 };
 
 std::vector<Row> read_manifest(const std::string& name) {
@@ -61,8 +62,8 @@ std::vector<Row> read_manifest(const std::string& name) {
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
     const auto f = split_tabs(line);
-    EXPECT_EQ(f.size(), 8u) << line;
-    if (f.size() != 8) continue;
+    EXPECT_EQ(f.size(), 9u) << line;
+    if (f.size() != 9) continue;
     Row r;
     r.volume_offset = std::stoll(f[0]);
     r.type = f[1];
@@ -72,6 +73,7 @@ std::vector<Row> read_manifest(const std::string& name) {
     r.sha1 = f[5];
     r.sha256 = f[6];
     r.deleted = f[7] == "1";
+    r.mtime = f[8];
     rows.push_back(r);
   }
   return rows;
@@ -131,7 +133,7 @@ TEST_P(SampleDisk, EveryManifestEntryIsInTheCaseWithItsContent) {
   const auto rows = read_manifest(name + ".tsv");
   ASSERT_GT(rows.size(), 10u);
   auto stmt = db.prepare(
-      "SELECT f.file_id, f.type, f.size, f.allocated FROM files f JOIN volumes v USING (volume_id) "
+      "SELECT f.file_id, f.type, f.size, f.allocated, f.mtime FROM files f JOIN volumes v USING (volume_id) "
       "WHERE v.start_offset = ?1 AND f.path = ?2 AND f.origin = 'fs'");
   ASSERT_TRUE(stmt.ok());
   int content_checked = 0, deleted_seen = 0, resident = 0;
@@ -147,6 +149,7 @@ TEST_P(SampleDisk, EveryManifestEntryIsInTheCaseWithItsContent) {
     const std::string type = stmt->column_text(1);
     const std::int64_t size = stmt->column_int(2);
     const bool allocated = stmt->column_int(3) == 1;
+    const std::string mtime = stmt->column_text(4);
     EXPECT_EQ(allocated, !r.deleted);
     deleted_seen += r.deleted ? 1 : 0;
     if (r.type == "dir") {
@@ -158,6 +161,7 @@ TEST_P(SampleDisk, EveryManifestEntryIsInTheCaseWithItsContent) {
     // ext4 clears a deleted inode's size and extents: only its name survives.
     if (r.deleted && fs.rfind("ext", 0) == 0) continue;
     EXPECT_EQ(size, r.size);
+    EXPECT_EQ(mtime, r.mtime);
     const auto bytes = content_by_runs(db, file_id, r.size, image);
     if (!bytes) {
       // No data runs: only NTFS keeps small content inside the MFT entry (resident).
@@ -200,6 +204,17 @@ TEST(SampleDemo, VolumesAndUnallocatedGapsAreWhereTheScriptPutThem) {
                           "r.image_offset >= u.start_offset AND r.image_offset < u.start_offset + u.length "
                           "WHERE f.allocated = 0 AND f.path LIKE '%.mp4'"),
             1);
+}
+
+// FAT times carry no zone: what the case records must not depend on the examiner's TZ.
+TEST(SampleDemo, FatTimesDoNotDependOnTheExaminersTimeZone) {
+  TempDir tmp;
+  std::string out;
+  const std::string cmd = "TZ=America/New_York " + shell_quote(std::string(FERRET_BIN_DIR) + "/ferret-ingest") + " --case " +
+                          shell_quote((tmp / "case").string()) + " " + shell_quote(sample("demo.raw").string());
+  ASSERT_EQ(run_shell(cmd, out), 0);
+  auto db = open_case(tmp / "case");
+  EXPECT_EQ(query_text(db, "SELECT mtime FROM files WHERE path = '/Artwork/Night Harbor poster.jpg'"), "2026-03-06T16:26:12Z");
 }
 
 // demo.raw, demo.raw.001 (split raw), demo.E01 and demo-seg.E01 hold the same media.
