@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -33,7 +34,11 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline std::filesystem::path corpus_dir() { return FERRET_CORPUS_DIR; }
+// ../shared/corpus beside the source tree, or wherever FERRET_CORPUS points.
+inline std::filesystem::path corpus_dir() {
+  if (const char* env = std::getenv("FERRET_CORPUS"); env != nullptr && *env != '\0') return env;
+  return FERRET_CORPUS_DIR;
+}
 
 // The corpus file at `relative`, or an empty path when the corpus is absent (tests then skip).
 inline std::filesystem::path corpus_file(const std::string& relative) {
