@@ -173,8 +173,8 @@ done
 
 big=()        # "release_dir<TAB>video path<TAB>base video<TAB>weight": filled in later, once sizes are known
 t=$EPOCH0
-n_movies=24 n_tv=16
-for ((i = 0; i < n_movies + n_tv; i++)); do
+n_movies=24 n_tv=16 n_releases=40
+for ((i = 0; i < n_releases; i++)); do
   rnd 2400000; t=$((t + 1200000 + R))                       # a release every 14-42 days
   pick GROUPS; grp=$P; pick SOURCES; srcname=$P; pick RES; res=$P
   exts=(mkv mkv mp4 avi); pick exts; ext=$P
@@ -272,7 +272,9 @@ for e in "${big[@]}"; do
   IFS=$'\t' read -r dir video base w t grp srcname rel <<< "$e"
   bytes=$((budget / total_weight * w + k * 4099))           # not a multiple of the block size
   cp "$media/$base" "$video"
-  keystream "${video#"$src"}" $((bytes - $(stat -c %s "$video"))) >> "$video"
+  pad=$((bytes - $(stat -c %s "$video")))
+  ((pad > 0 && bytes < budget)) || { echo "bad size $bytes for $video (budget $budget, weight $w/$total_weight)" >&2; exit 1; }
+  keystream "${video#"$src"}" "$pad" >> "$video"
   stamp $t "$video"
   short=${video##*/}; short=${short%.*}
   nfo "$dir/$short.nfo" "$rel" "$grp" "$bytes" "$srcname" "$t"; stamp $t "$dir/$short.nfo"

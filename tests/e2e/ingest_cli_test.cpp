@@ -1,6 +1,8 @@
 // ferret-ingest as a user meets it: help, version, usage errors, bad input, duplicates, the run record.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "hash/digest.h"
 #include "tool_runner.h"
 
@@ -134,6 +136,34 @@ TEST(IngestCli, ASecondToolOnTheSameCaseIsRefused) {
   EXPECT_EQ(rc, 0);
   EXPECT_NE(out.find("in use by another Ferret process"), std::string::npos) << out;
   EXPECT_NE(out.find("rc=2"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace ferret::test
+
+namespace ferret::test {
+namespace {
+
+// Ctrl-C during an ingest: exit 130, the run is on record as interrupted, and the case holds nothing of
+// the half-done evidence (the next run starts from a clean case).
+TEST(IngestCli, AnInterruptedIngestLeavesTheCaseAsItWas) {
+  TempDir tmp;
+  {
+    // 64 GiB of sparse zeros: far more than can be hashed before the signal arrives.
+    std::ofstream(tmp / "big.raw").close();
+    std::filesystem::resize_file(tmp / "big.raw", 64ull << 30);
+  }
+  std::string out;
+  const std::string cmd = shell_quote(std::string(FERRET_BIN_DIR) + "/ferret-ingest") + " --case " +
+                          shell_quote((tmp / "case").string()) + " " + shell_quote((tmp / "big.raw").string()) +
+                          " & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo rc=$?";
+  ASSERT_EQ(run_shell(cmd, out), 0);
+  EXPECT_NE(out.find("rc=130"), std::string::npos) << out;
+  auto db = open_case(tmp / "case");
+  EXPECT_EQ(query_text(db, "SELECT exit_code || ' ' || (finished_at IS NOT NULL) FROM runs"), "130 1");
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM evidence"), 0);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM volumes"), 0);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM files"), 0);
 }
 
 }  // namespace
