@@ -90,7 +90,7 @@ ADJ=(Silent Broken Crimson Hidden Last Frozen Golden Dark Lost Burning Hollow Ir
   Electric Midnight Northern Sunken Paper Glass Bitter Distant Restless Velvet Scarlet Pale Lonely)
 NOUN=(Harbor Empire Protocol Garden Frontier Signal Witness Kingdom Orchard Voyage Circuit Tide
   Lantern Horizon Archive Fortress Meridian Cartel Station Summit Engine Labyrinth Parade Verdict)
-GROUPS=(VOiDRiP KRAKEN PiXELPUSH NOCTURNE TWiLiGHT SLOWMO RAWHiDE GLACiER)
+GRPS=(VOiDRiP KRAKEN PiXELPUSH NOCTURNE TWiLiGHT SLOWMO RAWHiDE GLACiER)
 SOURCES=(BluRay WEB-DL WEBRip HDTV DVDRip)
 RES=(720p 1080p 2160p)
 NICKS=(vortex d3lta m0nk sparrow k1ln ghostly nyx rasputin orbit zed)
@@ -114,7 +114,7 @@ VENC=(-c:v mpeg4 -q:v 5 -threads 1 -pix_fmt yuv420p)
 ff -f lavfi -i "testsrc=size=1280x720:rate=25" -t 8 "${VENC[@]}" "${BITEXACT[@]}" "$media/base0.mkv"
 ff -f lavfi -i "testsrc2=size=1280x720:rate=25" -t 6 "${VENC[@]}" "${BITEXACT[@]}" "$media/base1.mp4"
 ff -f lavfi -i "mandelbrot=size=640x360:rate=25" -t 5 "${VENC[@]}" "${BITEXACT[@]}" "$media/base2.avi"
-ff -f lavfi -i "life=size=854x480:rate=25:seed=42:mold=10" -t 6 "${VENC[@]}" "${BITEXACT[@]}" "$media/base3.mkv"
+ff -f lavfi -i "life=size=480x270:rate=25:seed=42:mold=10" -t 2 "${VENC[@]}" "${BITEXACT[@]}" "$media/base3.mkv"
 ff -f lavfi -i "smptehdbars=size=1280x720:rate=25" -t 4 "${VENC[@]}" "${BITEXACT[@]}" "$media/base4.mp4"
 ff -f lavfi -i "rgbtestsrc=size=640x480:rate=25" -t 4 "${VENC[@]}" "${BITEXACT[@]}" "$media/base5.avi"
 declare -A BASE=([mkv]="base0.mkv base3.mkv" [mp4]="base1.mp4 base4.mp4" [avi]="base2.avi base5.avi")
@@ -171,26 +171,29 @@ for d in Releases Releases/Movies Releases/TV Artwork Artwork/Posters Artwork/Co
   mkd $EPOCH0 "$src/$d"
 done
 
-big=()        # "release_dir<TAB>video path<TAB>base video<TAB>weight": filled in later, once sizes are known
+# One line per large video, written in step 4 once the sizes are known:
+# release dir, video path, base video, size weight, release time, group, source, release name (tab separated)
+big=()
 t=$EPOCH0
 n_movies=24 n_tv=16 n_releases=40
 for ((i = 0; i < n_releases; i++)); do
   rnd 2400000; t=$((t + 1200000 + R))                       # a release every 14-42 days
-  pick GROUPS; grp=$P; pick SOURCES; srcname=$P; pick RES; res=$P
+  pick GRPS; grp=$P; pick SOURCES; srcname=$P; pick RES; res=$P
   exts=(mkv mkv mp4 avi); pick exts; ext=$P
   if ((i % 5 < 3 && n_movies > 0)); then
     title_of; year=$((2000 + i % 24))
     rel="$P.$year.$res.$srcname.MPEG4-$grp"
     dir="$src/Releases/Movies/$rel"; mkd $t "$dir"
+    short="${grp,,}-$(tr -d . <<< "${P,,}")-$year"
     rnd 90; weight=$((60 + R)); n_movies=$((n_movies - 1))
   else
     pick SHOWS; show=$P; season=$((1 + i % 3)); ep=$((1 + i % 10))
     mkd $t "$src/Releases/TV/$show"; mkd $t "$src/Releases/TV/$show/Season.0$season"
     rel=$(printf '%s.S%02dE%02d.%s.%s.MPEG4-%s' "$show" $season $ep "$res" "$srcname" "$grp")
     dir="$src/Releases/TV/$show/Season.0$season/$rel"; mkd $t "$dir"
+    short=$(printf '%s-%s-s%02de%02d' "${grp,,}" "$(tr -d . <<< "${show,,}")" $season $ep)
     rnd 20; weight=$((15 + R)); n_tv=$((n_tv - 1))
   fi
-  short=$(printf '%s' "${grp,,}-${rel%%.*}" | tr -cd 'a-z0-9-' | cut -c1-24)
   mkd $t "$dir/Sample"; mkd $t "$dir/Proof"; mkd $t "$dir/Subs"
   bases=(${BASE[$ext]}); pick bases
   big+=("$dir	$dir/$short.$ext	$P	$weight	$t	$grp	$srcname	$rel")
@@ -220,7 +223,7 @@ for set in a b c; do
   done
 done
 # the group's own Thumbs.db-like index of each batch
-for d in "$src"/Artwork/Thumbs/*/; do
+for d in "$src"/Artwork/Thumbs/*; do
   ls "$d" | sed 's/^/  /' > "$d/index.txt"; stamp $EPOCH0 "$d/index.txt"
 done
 
@@ -228,7 +231,7 @@ step "scene text files"
 for ((i = 0; i < 700; i++)); do
   rnd 100000000; tt=$((EPOCH0 + R)); y=$(date -u -d "@$tt" +%Y)
   [[ -d "$src/Scene/NFO-Archive/$y" ]] || mkd $tt "$src/Scene/NFO-Archive/$y"
-  title_of; ttl=$P; pick GROUPS; g=$P; pick RES; rel="$ttl.$((1990 + i % 34)).$P.x264-$g"
+  title_of; ttl=$P; pick GRPS; g=$P; pick RES; rel="$ttl.$((1990 + i % 34)).$P.x264-$g"
   f="$src/Scene/NFO-Archive/$y/$(printf '%04d' $i)-${rel}.nfo"
   rnd 4000000000; nfo "$f" "$rel" "$g" $((700000000 + R)) WEB-DL $tt; stamp $tt "$f"
 done
@@ -261,8 +264,9 @@ done
 
 # ---- 4. the large videos: fill the file system ----------------------------------------------------
 small_bytes=$(find "$src" -type f -printf '%s\n' | awk '{b += int(($1 + 4095) / 4096) * 4096} END {print b + 0}')
-# ext4 metadata (journal, inode tables, bitmaps) takes ~5% of a 2 GiB file system; aim at ~88% used.
-budget=$((size * 83 / 100 - small_bytes))
+# ext4 metadata (journal, inode tables, bitmaps) takes ~5% of a 2 GiB file system: ~90% of the blocks
+# are used before the deletions below, ~88% after.
+budget=$((size * 86 / 100 - small_bytes))
 total_weight=0
 for e in "${big[@]}"; do IFS=$'\t' read -r _ _ _ w _ <<< "$e"; total_weight=$((total_weight + w)); done
 ((budget > ${#big[@]} * 8 * 1048576)) || { echo "size $size_arg is too small for the tree" >&2; exit 1; }

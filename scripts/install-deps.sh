@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Ferret's build, test and (optionally) sample-generation dependencies from Debian's packages.
 # Idempotent and non-interactive: packages already present are left alone.
-# Usage: scripts/install-deps.sh [--samples]
+# Usage: scripts/install-deps.sh [--samples] [--bench]
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config xz-utils
@@ -12,8 +12,17 @@ test_pkgs=(sleuthkit ewf-tools sqlite3)
 # Only needed to regenerate samples/ (samples/make-samples.sh).
 sample_pkgs=(ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit faketime openssl mktorrent)
 
+# Only needed by the hand-run benchmarks (bench/): the tools we measure against, and the image builder's.
+bench_pkgs=(hashdeep sleuthkit time ffmpeg e2fsprogs openssl python3)
+
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
-if [[ "${1:-}" == "--samples" ]]; then want+=("${sample_pkgs[@]}"); fi
+for arg in "$@"; do
+  case $arg in
+    --samples) want+=("${sample_pkgs[@]}") ;;
+    --bench) want+=("${bench_pkgs[@]}") ;;
+    *) echo "usage: scripts/install-deps.sh [--samples] [--bench]" >&2; exit 1 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do
