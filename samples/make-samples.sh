@@ -160,6 +160,8 @@ EOF
     -o "$home/Downloads/$R3.torrent" "$R3.mkv" >/dev/null)
   poster "$home/uploads/copper-lanterns-s01-poster.jpg" mandelbrot 320x480
   printf 'courier list\n- ftp.example.invalid\n- tracker.example.invalid\n' >"$home/uploads/couriers.txt"
+  # The episode again, renamed to look like notes: same bytes (same hashes), lying extension.
+  cp "$home/Downloads/$R3.mkv" "$home/uploads/notes-backup.txt"
   prng "demo-ext4-archive" 150000 >"$home/uploads/archive.part"
 
   # Hostile names: markup, quotes, shell syntax, path traversal, control characters, length.

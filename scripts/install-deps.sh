@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config xz-utils
-            libtsk-dev libewf-dev libboost-program-options-dev libssl-dev libsqlite3-dev
+            libtsk-dev libewf-dev libboost-program-options-dev libssl-dev libsqlite3-dev libmagic-dev
             libgtest-dev libgmock-dev)
 # Outside oracles the end-to-end tests compare against (fls, ewfinfo).
 test_pkgs=(sleuthkit ewf-tools sqlite3)

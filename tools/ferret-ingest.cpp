@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "ferret/version.h"
+#include "filehash/file_hasher.h"
 #include "ingest/ingest.h"
 
 namespace po = boost::program_options;
@@ -79,6 +80,7 @@ int main(int argc, char** argv) {
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
       ("case-number", po::value<std::string>()->value_name("N"), "case number recorded in the case")
       ("allow-duplicate", "ingest evidence even if the same image is already in the case")
+      ("hash", "then hash every file of the ingested evidence, as ferret-hash does")
       ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
       ("quiet,q", "no progress line and no human summary")
       ("help,h", "show this help")
@@ -183,6 +185,41 @@ int main(int argc, char** argv) {
     if (outcome->met_bad_evidence() && exit_code == cli::kExitOk) exit_code = cli::kExitBadEvidence;
     done.push_back(std::move(*outcome));
   }
+  // --hash: the files of what was just ingested, in the same run.
+  std::string hash_json;
+  if (vm.count("hash") && exit_code != cli::kExitInterrupted) {
+    const auto started = std::chrono::steady_clock::now();
+    filehash::HashSummary total;
+    for (const auto& e : done) {
+      filehash::HashOptions hash_options;
+      hash_options.run_id = *run_id;
+      hash_options.cancel = &interrupted;
+      hash_options.evidence_id = e.evidence_id;
+      if (!quiet && progress_line.enabled()) {
+        hash_options.progress = [&](const filehash::HashProgress& p) {
+          const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          progress_line.update("hashing files of evidence " + std::to_string(e.evidence_id) + ": " + std::to_string(p.files_done) +
+                               "/" + std::to_string(p.files_total) + " " + cli::rate_and_eta(p.bytes_done, p.bytes_total, secs));
+        };
+      }
+      auto hashed = filehash::hash_files(writer, hash_options);
+      progress_line.clear();
+      if (!hashed.ok()) {
+        std::cerr << kTool << ": hashing files of evidence " << e.evidence_id << ": " << hashed.error().message << "\n";
+        failures.push_back("hashing evidence " + std::to_string(e.evidence_id) + ": " + hashed.error().message);
+        exit_code = std::max(exit_code, int{cli::kExitFailure});
+        continue;
+      }
+      filehash::merge_into(total, *hashed);
+      if (hashed->interrupted) break;
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!quiet) human << filehash::summary_text(total, secs);
+    if (total.interrupted) exit_code = cli::kExitInterrupted;
+    else if ((total.unreadable > 0 || !total.problems.empty()) && exit_code == cli::kExitOk) exit_code = cli::kExitBadEvidence;
+    hash_json = ",\"hash\":" + filehash::summary_json(total, secs);
+  }
+
   // Failure (2) outranks bad evidence (3) only when nothing succeeded; a mix reports the failure.
   std::ostringstream summary;
   summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(dir->dir().string())
@@ -191,7 +228,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < done.size(); ++i) summary << (i ? "," : "") << evidence_json(done[i]);
   summary << "],\"failures\":[";
   for (std::size_t i = 0; i < failures.size(); ++i) summary << (i ? "," : "") << "\"" << json_escape(failures[i]) << "\"";
-  summary << "]}";
+  summary << "]" << hash_json << "}";
 
   auto finished = writer.call<bool>([&](casedb::Database& database) -> Result<bool> {
     FERRET_TRY(casedb::finish_run(database, *run_id, clock.now_iso8601(), exit_code, summary.str()));

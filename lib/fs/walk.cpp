@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/text.h"
+#include "fs/tsk_image.h"
 
 namespace ferret::fs {
 
@@ -26,68 +27,6 @@ const char* file_type_name(FileType type) {
 }
 
 namespace {
-
-// TSK's last error on this thread (TSK keeps it thread-local), then cleared.
-std::string take_tsk_error() {
-  const char* text = tsk_error_get();
-  std::string out = text != nullptr ? text : "unknown error";
-  tsk_error_reset();
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  for (char& c : out) {
-    if (c == '\n') c = ' ';
-  }
-  return out;
-}
-
-// ---- TSK image over an ImageSource --------------------------------------------------------------
-
-struct ExternalImage {
-  TSK_IMG_INFO info;  // must come first: TSK casts between the two
-  const image::ImageSource* source;
-};
-
-ssize_t external_read(TSK_IMG_INFO* img, TSK_OFF_T offset, char* buf, size_t len) {
-  const auto* self = reinterpret_cast<ExternalImage*>(img);
-  if (offset < 0) return -1;
-  auto got = self->source->read_at(static_cast<std::uint64_t>(offset), std::span(reinterpret_cast<std::byte*>(buf), len));
-  if (!got.ok()) {
-    tsk_error_reset();
-    tsk_error_set_errno(TSK_ERR_IMG_READ);
-    tsk_error_set_errstr("%s", got.error().message.c_str());
-    return -1;
-  }
-  return static_cast<ssize_t>(*got);
-}
-
-void external_close(TSK_IMG_INFO* img) { std::free(img); }
-void external_imgstat(TSK_IMG_INFO*, FILE*) {}
-
-struct ImgCloser {
-  void operator()(TSK_IMG_INFO* img) const { tsk_img_close(img); }
-};
-struct VsCloser {
-  void operator()(TSK_VS_INFO* vs) const { tsk_vs_close(vs); }
-};
-struct FsCloser {
-  void operator()(TSK_FS_INFO* fs) const { tsk_fs_close(fs); }
-};
-using ImgPtr = std::unique_ptr<TSK_IMG_INFO, ImgCloser>;
-using VsPtr = std::unique_ptr<TSK_VS_INFO, VsCloser>;
-using FsPtr = std::unique_ptr<TSK_FS_INFO, FsCloser>;
-
-Result<ImgPtr> open_tsk_image(const image::ImageSource& source) {
-  // calloc: TSK_IMG_INFO carries its own read cache and must start zeroed; TSK frees it via external_close.
-  auto* ext = static_cast<ExternalImage*>(std::calloc(1, sizeof(ExternalImage)));
-  if (ext == nullptr) return make_error(Errc::internal, "out of memory opening the image for TSK");
-  ext->source = &source;
-  TSK_IMG_INFO* img = tsk_img_open_external(ext, static_cast<TSK_OFF_T>(source.size()), source.sector_size(),
-                                            external_read, external_close, external_imgstat);
-  if (img == nullptr) {
-    std::free(ext);
-    return make_error(Errc::internal, "TSK refused the image: " + take_tsk_error());
-  }
-  return ImgPtr(img);
-}
 
 // ---- One file system ----------------------------------------------------------------------------
 
@@ -225,19 +164,26 @@ class FileSystemWalk {
 
   void collect_runs(const TSK_FS_ATTR* attr, FileEntry& entry) {
     if ((attr->flags & TSK_FS_ATTR_NONRES) == 0) return;  // resident: the bytes live inside the metadata record
+    if ((attr->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)) != 0) entry.encoded = true;
     const std::uint64_t block = fs_->block_size;
     const std::uint64_t size = static_cast<std::uint64_t>(std::max<TSK_OFF_T>(attr->size, 0));
+    // NTFS: bytes past the initialized size read as zeros whatever the clusters hold ($BadClus:$Bad
+    // has none initialized). They are recorded as one sparse run.
+    const std::uint64_t initialized =
+        std::min(size, static_cast<std::uint64_t>(std::max<TSK_OFF_T>(attr->nrd.initsize, 0)));
+    const std::uint64_t readable = (TSK_FS_TYPE_ISNTFS(fs_->ftype) && attr->nrd.initsize >= 0) ? initialized : size;
     for (const TSK_FS_ATTR_RUN* run = attr->nrd.run; run != nullptr; run = run->next) {
       if (run->flags & TSK_FS_ATTR_RUN_FLAG_FILLER) continue;
       ByteRun out;
       out.file_offset = run->offset * block;
-      if (out.file_offset >= size) break;
-      out.length = std::min<std::uint64_t>(run->len * block, size - out.file_offset);
+      if (out.file_offset >= readable) break;
+      out.length = std::min<std::uint64_t>(run->len * block, readable - out.file_offset);
       if ((run->flags & TSK_FS_ATTR_RUN_FLAG_SPARSE) == 0) {
         out.image_offset = static_cast<std::uint64_t>(fs_->offset) + run->addr * block;
       }
       entry.runs.push_back(out);
     }
+    if (readable < size) entry.runs.push_back(ByteRun{readable, std::nullopt, size - readable});
   }
 
   void push(FileEntry&& entry) {

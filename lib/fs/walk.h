@@ -49,6 +49,7 @@ struct FileEntry {
   bool reallocated = false;
   bool orphan = false;
   bool is_virtual = false;
+  bool encoded = false;                 // the runs hold compressed or encrypted bytes: decode through TSK
   std::optional<std::string> mtime, atime, ctime, crtime;
   std::vector<ByteRun> runs;
 };

@@ -29,8 +29,8 @@ struct InsertStatements {
     InsertStatements s;
     auto file = db.prepare(
         "INSERT INTO files(evidence_id, volume_id, origin, path, name, name_raw, short_name, meta_addr, attr_type, "
-        "attr_id, type, size, allocated, meta_allocated, reallocated, orphan, virtual, mtime, atime, ctime, crtime) "
-        "VALUES (?,?,'fs',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "attr_id, type, size, allocated, meta_allocated, reallocated, orphan, virtual, mtime, atime, ctime, crtime, encoded) "
+        "VALUES (?,?,'fs',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!file.ok()) return file.error();
     auto run = db.prepare("INSERT INTO file_runs(file_id, seq, file_offset, image_offset, length, sparse) VALUES (?,?,?,?,?,?)");
     if (!run.ok()) return run.error();
@@ -102,7 +102,7 @@ class CaseRecorder final : public fs::WalkVisitor {
             .bind(12, std::int64_t{f.allocated ? 1 : 0}).bind(13, as_int(f.meta_allocated))
             .bind(14, std::int64_t{f.reallocated ? 1 : 0}).bind(15, std::int64_t{f.orphan ? 1 : 0})
             .bind(16, std::int64_t{f.is_virtual ? 1 : 0}).bind(17, f.mtime).bind(18, f.atime).bind(19, f.ctime)
-            .bind(20, f.crtime);
+            .bind(20, f.crtime).bind(21, std::int64_t{f.encoded ? 1 : 0});
         FERRET_TRY(s.run());
         const std::int64_t file_id = db.last_insert_rowid();
         std::int64_t seq = 0;

@@ -1,0 +1,326 @@
+#include "filehash/file_hasher.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "content/content.h"
+#include "core/bounded_queue.h"
+#include "hash/digest.h"
+#include "identify/identify.h"
+#include "image/image_source.h"
+
+namespace ferret::filehash {
+
+using casedb::CaseWriter;
+using casedb::Database;
+
+namespace {
+
+constexpr std::size_t kPageSize = 4096;  // files loaded from the case at a time
+
+struct Outcome {
+  std::int64_t file_id = 0;
+  const char* state = "intact";
+  hash::Digests digests;
+  std::string mime;
+  std::optional<bool> mismatch;
+  std::uint64_t bytes = 0;
+  std::optional<std::string> problem;
+  std::optional<std::uint64_t> problem_offset;
+};
+
+struct Evidence {
+  std::int64_t id = 0;
+  std::string path;
+  std::uint64_t size = 0;
+};
+
+// The three digests and the head of the content (for its type), fed in order.
+class ContentSink {
+ public:
+  ContentSink() : md5_(hash::Algorithm::md5), sha1_(hash::Algorithm::sha1), sha256_(hash::Algorithm::sha256) {}
+  void feed(std::span<const std::byte> bytes) {
+    md5_.update(bytes);
+    sha1_.update(bytes);
+    sha256_.update(bytes);
+    if (head_.size() < identify::Identifier::head_bytes()) {
+      const std::size_t take = std::min(bytes.size(), identify::Identifier::head_bytes() - head_.size());
+      head_.insert(head_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    bytes_ += bytes.size();
+  }
+  std::uint64_t bytes() const { return bytes_; }
+  const std::vector<std::byte>& head() const { return head_; }
+  hash::Digests finish() { return {md5_.finish_hex(), sha1_.finish_hex(), sha256_.finish_hex()}; }
+
+ private:
+  hash::Digest md5_, sha1_, sha256_;
+  std::vector<std::byte> head_;
+  std::uint64_t bytes_ = 0;
+};
+
+class Worker {
+ public:
+  Worker(const image::ImageSource& source, const content::FreeSpace& free_space, identify::Identifier identifier,
+         const std::atomic<bool>* cancel)
+      : free_(free_space), identifier_(std::move(identifier)), reader_(source, cancel) {}
+
+  // Nothing when cancelled part-way (no partial result is ever recorded).
+  std::optional<Outcome> process(const content::FileContent& file) {
+    Outcome out;
+    out.file_id = file.file_id;
+    if (auto state = content::state_before_reading(file, free_)) {
+      out.state = *state;
+      return out;
+    }
+    ContentSink sink;
+    Status read = reader_.read(file, [&](std::span<const std::byte> bytes) { sink.feed(bytes); });
+    if (!read.ok()) {
+      if (read.error().code == Errc::interrupted) return std::nullopt;
+      out.state = "unreadable";
+      out.problem = read.error().message;
+      out.problem_offset = reader_.problem_offset();
+      return out;
+    }
+    out.bytes = sink.bytes();
+    out.mime = identifier_.mime(sink.head());
+    out.mismatch = identify::extension_mismatch(file.name, out.mime);
+    out.digests = sink.finish();
+    return out;
+  }
+
+ private:
+  const content::FreeSpace& free_;
+  identify::Identifier identifier_;
+  content::ContentReader reader_;
+};
+
+Status store(Database& db, const std::vector<Outcome>& batch, std::int64_t run_id) {
+  auto update = db.prepare(
+      "UPDATE files SET content_state = ?1, md5 = ?2, sha1 = ?3, sha256 = ?4, mime = ?5, ext_mismatch = ?6, "
+      "hash_run_id = ?7 WHERE file_id = ?8 AND content_state IS NULL");
+  if (!update.ok()) return update.error();
+  auto error = db.prepare(
+      "INSERT INTO errors(run_id, evidence_id, volume_id, file_id, kind, image_offset, message) "
+      "SELECT ?1, evidence_id, volume_id, file_id, 'unreadable', ?2, ?3 FROM files WHERE file_id = ?4");
+  if (!error.ok()) return error.error();
+  FERRET_TRY(db.exec("BEGIN IMMEDIATE"));
+  for (const Outcome& o : batch) {
+    const bool intact = std::string_view(o.state) == "intact";
+    auto as_opt = [&](const std::string& s) { return intact ? std::optional<std::string>(s) : std::nullopt; };
+    update->reset();
+    update->bind(1, o.state).bind(2, as_opt(o.digests.md5)).bind(3, as_opt(o.digests.sha1)).bind(4, as_opt(o.digests.sha256))
+        .bind(5, as_opt(o.mime));
+    if (o.mismatch) update->bind(6, std::int64_t{*o.mismatch ? 1 : 0}); else update->bind_null(6);
+    update->bind(7, run_id).bind(8, o.file_id);
+    Status s = update->run();
+    if (s.ok() && o.problem) {
+      error->reset();
+      error->bind(1, run_id);
+      if (o.problem_offset) error->bind(2, static_cast<std::int64_t>(*o.problem_offset)); else error->bind_null(2);
+      error->bind(3, *o.problem).bind(4, o.file_id);
+      s = error->run();
+    }
+    if (!s.ok()) {
+      (void)db.exec("ROLLBACK");
+      return s;
+    }
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace
+
+Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
+  HashSummary summary;
+  // The evidence to work on, and how much is left to do.
+  auto evidence = writer.call<std::vector<Evidence>>([&](Database& db) -> Result<std::vector<Evidence>> {
+    auto s = db.prepare("SELECT evidence_id, path, size FROM evidence WHERE ?1 IS NULL OR evidence_id = ?1 ORDER BY evidence_id");
+    if (!s.ok()) return s.error();
+    s->bind(1, options.evidence_id);
+    std::vector<Evidence> out;
+    while (true) {
+      auto row = s->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      out.push_back({s->column_int(0), s->column_text(1), static_cast<std::uint64_t>(s->column_int(2))});
+    }
+    return out;
+  });
+  if (!evidence.ok()) return evidence.error();
+  if (options.evidence_id && evidence->empty()) {
+    return make_error(Errc::not_found, "no evidence " + std::to_string(*options.evidence_id) + " in this case");
+  }
+
+  struct Totals { std::uint64_t pending_files = 0, pending_bytes = 0, done = 0; };
+  auto totals = writer.call<Totals>([&](Database& db) -> Result<Totals> {
+    auto s = db.prepare(
+        "SELECT count(*) FILTER (WHERE content_state IS NULL), coalesce(sum(size) FILTER (WHERE content_state IS NULL), 0), "
+        "count(*) FILTER (WHERE content_state IS NOT NULL) FROM files "
+        "WHERE type = 'file' AND origin = 'fs' AND (?1 IS NULL OR evidence_id = ?1)");
+    if (!s.ok()) return s.error();
+    s->bind(1, options.evidence_id);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    return Totals{static_cast<std::uint64_t>(s->column_int(0)), static_cast<std::uint64_t>(s->column_int(1)),
+                  static_cast<std::uint64_t>(s->column_int(2))};
+  });
+  if (!totals.ok()) return totals.error();
+  summary.already_done = totals->done;
+
+  HashProgress progress{0, totals->pending_files, 0, totals->pending_bytes};
+  std::mutex progress_mutex;
+  const unsigned threads = options.threads != 0 ? options.threads : std::max(2u, std::thread::hardware_concurrency());
+  const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed); };
+
+  for (const Evidence& ev : *evidence) {
+    if (cancelled()) break;
+    auto source = image::open_image(ev.path);
+    if (!source.ok()) {
+      summary.problems.push_back("evidence " + std::to_string(ev.id) + " (" + ev.path + ") cannot be opened: " +
+                                 source.error().message);
+      continue;
+    }
+    if ((*source)->size() != ev.size) {
+      summary.problems.push_back("evidence " + std::to_string(ev.id) + " (" + ev.path + ") is " +
+                                 std::to_string((*source)->size()) + " bytes now, " + std::to_string(ev.size) +
+                                 " when it was ingested: not the same evidence");
+      continue;
+    }
+    auto free_space = writer.call<content::FreeSpace>([&](Database& db) { return content::FreeSpace::load(db, ev.id); });
+    if (!free_space.ok()) return free_space.error();
+
+    BoundedQueue<content::FileContent> jobs(threads * 64);
+    std::mutex results_mutex;
+    std::vector<Outcome> results;
+    Status worker_failure;
+    auto post_batch = [&](std::vector<Outcome>&& batch) {
+      writer.post([batch = std::move(batch), run_id = options.run_id](Database& db) {
+        return store(db, batch, run_id);
+      });
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+      auto identifier = identify::Identifier::create();
+      if (!identifier.ok()) return identifier.error();
+      pool.emplace_back([&, identifier = std::move(*identifier)]() mutable {
+        Worker worker(**source, *free_space, std::move(identifier), options.cancel);
+        while (auto job = jobs.pop()) {
+          auto outcome = worker.process(*job);
+          if (!outcome) continue;  // interrupted part-way: nothing recorded
+          std::vector<Outcome> full;
+          {
+            std::lock_guard lock(results_mutex);
+            if (std::string_view(outcome->state) == "intact") {
+              ++summary.intact;
+              summary.bytes += outcome->bytes;
+              if (outcome->mismatch.value_or(false)) ++summary.ext_mismatches;
+            } else if (std::string_view(outcome->state) == "reallocated") {
+              ++summary.reallocated;
+            } else if (std::string_view(outcome->state) == "no_content") {
+              ++summary.no_content;
+            } else {
+              ++summary.unreadable;
+              if (summary.problems.size() < 100) {
+                summary.problems.push_back("file " + std::to_string(outcome->file_id) + " (" + job->name +
+                                           "): " + outcome->problem.value_or("unreadable"));
+              }
+            }
+            results.push_back(std::move(*outcome));
+            if (results.size() >= options.batch_size) full.swap(results);
+          }
+          if (!full.empty()) post_batch(std::move(full));
+          if (options.progress) {
+            std::lock_guard lock(progress_mutex);
+            ++progress.files_done;
+            progress.bytes_done += job->size;
+            options.progress(progress);
+          }
+        }
+      });
+    }
+
+    Status producer;
+    std::int64_t after = 0;
+    while (!cancelled()) {
+      auto page = writer.call<std::vector<content::FileContent>>([&](Database& db) {
+        return content::load_files(db, "f.evidence_id = " + std::to_string(ev.id) +
+                                            " AND f.type = 'file' AND f.content_state IS NULL AND f.origin = 'fs'",
+                                   after, kPageSize);
+      });
+      if (!page.ok()) {
+        producer = page.error();
+        break;
+      }
+      if (page->empty()) break;
+      after = page->back().file_id;
+      // Disk order within a page: reads move forward across the media.
+      std::stable_sort(page->begin(), page->end(), [](const content::FileContent& a, const content::FileContent& b) {
+        return a.first_offset() < b.first_offset();
+      });
+      for (content::FileContent& job : *page) {
+        if (cancelled()) break;
+        jobs.push(std::move(job));
+      }
+    }
+    jobs.close();
+    for (auto& t : pool) t.join();
+    if (!results.empty()) post_batch(std::move(results));
+    results.clear();
+    FERRET_TRY(writer.flush());
+    if (!producer.ok()) return producer.error();
+  }
+  summary.interrupted = cancelled();
+  return summary;
+}
+
+}  // namespace ferret::filehash
+
+#include <sstream>
+
+#include "core/text.h"
+
+namespace ferret::filehash {
+
+void merge_into(HashSummary& total, const HashSummary& part) {
+  total.intact += part.intact;
+  total.reallocated += part.reallocated;
+  total.unreadable += part.unreadable;
+  total.no_content += part.no_content;
+  total.bytes += part.bytes;
+  total.already_done += part.already_done;
+  total.ext_mismatches += part.ext_mismatches;
+  total.interrupted = total.interrupted || part.interrupted;
+  total.problems.insert(total.problems.end(), part.problems.begin(), part.problems.end());
+}
+
+std::string summary_json(const HashSummary& s, double seconds) {
+  std::ostringstream o;
+  o << "{\"intact\":" << s.intact << ",\"reallocated\":" << s.reallocated << ",\"unreadable\":" << s.unreadable
+    << ",\"no_content\":" << s.no_content << ",\"already_done\":" << s.already_done << ",\"bytes\":" << s.bytes
+    << ",\"ext_mismatches\":" << s.ext_mismatches << ",\"interrupted\":" << (s.interrupted ? "true" : "false")
+    << ",\"seconds\":" << seconds << ",\"problems\":[";
+  for (std::size_t i = 0; i < s.problems.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(s.problems[i]) << "\"";
+  o << "]}";
+  return o.str();
+}
+
+std::string summary_text(const HashSummary& s, double seconds) {
+  std::ostringstream o;
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f", seconds);
+  o << "hashed " << s.intact << " files (" << human_bytes(static_cast<double>(s.bytes)) << ") in " << secs << " s";
+  if (seconds > 0) o << ", " << human_bytes(static_cast<double>(s.bytes) / seconds) << "/s";
+  o << "\n  " << s.reallocated << " deleted with reallocated content, " << s.no_content << " with no content left, "
+    << s.unreadable << " unreadable, " << s.ext_mismatches << " extension mismatch(es)";
+  if (s.already_done > 0) o << ", " << s.already_done << " hashed by an earlier run";
+  o << "\n";
+  for (const auto& p : s.problems) o << "  problem: " << p << "\n";
+  if (s.interrupted) o << "  interrupted: run the same command again to finish\n";
+  return o.str();
+}
+
+}  // namespace ferret::filehash

@@ -1,0 +1,139 @@
+// ferret-hash: MD5, SHA-1, SHA-256, content type and content state of every file in a case.
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "casedb/case_store.h"
+#include "casedb/case_writer.h"
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "ferret/version.h"
+#include "filehash/file_hasher.h"
+
+namespace po = boost::program_options;
+using namespace ferret;
+
+namespace {
+
+constexpr const char* kTool = "ferret-hash";
+
+std::string default_examiner() {
+  if (const char* e = std::getenv("FERRET_EXAMINER"); e != nullptr && *e != '\0') return e;
+  if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description visible(
+      "Usage: ferret-hash --case DIR [options]\n\n"
+      "Computes MD5, SHA-1 and SHA-256 of every file's content in one read (allocated, deleted with\n"
+      "content still there, orphans, NTFS streams), its content type and whether its extension lies\n"
+      "about it, and records them in DIR/case.db. A deleted file whose blocks now belong to something\n"
+      "else is marked 'reallocated', not hashed. Stopped runs resume: run the same command again.\n\n"
+      "Exit codes: 0 ok, 1 usage error, 2 failure, 3 finished but some content was unreadable\n"
+      "(recorded per file), 130 interrupted (what was hashed is kept).\n\nOptions");
+  visible.add_options()
+      ("case", po::value<std::string>()->value_name("DIR"), "an existing case directory")
+      ("evidence", po::value<std::int64_t>()->value_name("ID"), "only this evidence (default: all)")
+      ("threads", po::value<unsigned>()->value_name("N"), "worker threads (default: one per core)")
+      ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
+      ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
+      ("quiet,q", "no progress line and no human summary")
+      ("help,h", "show this help")
+      ("version", "show the version");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(visible).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << kTool << ": " << e.what() << "\nTry '" << kTool << " --help'.\n";
+    return cli::kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << visible << "\nExample:\n  ferret-hash --case cases/2026-042\n";
+    return cli::kExitOk;
+  }
+  if (vm.count("version")) {
+    std::cout << kTool << " " << kVersion << " (build " << kBuildId << ")\n";
+    return cli::kExitOk;
+  }
+  if (!vm.count("case")) {
+    std::cerr << kTool << ": --case DIR is required\nTry '" << kTool << " --help'.\n";
+    return cli::kExitUsage;
+  }
+  const bool json = vm.count("json") > 0;
+  const bool quiet = vm.count("quiet") > 0;
+  std::ostream& human = json ? std::cerr : std::cout;
+  const auto& interrupted = cli::install_interrupt_flag();
+  const Clock& clock = system_clock();
+
+  auto dir = casedb::CaseDirectory::open(vm["case"].as<std::string>(), casedb::CaseDirectory::Create::no, kTool);
+  if (!dir.ok()) {
+    std::cerr << kTool << ": " << dir.error().message << "\n";
+    return cli::exit_code_for(dir.error());
+  }
+  auto db = dir->connect();
+  if (!db.ok()) {
+    std::cerr << kTool << ": " << db.error().message << "\n";
+    return cli::kExitFailure;
+  }
+  const std::string examiner = vm.count("examiner") ? vm["examiner"].as<std::string>() : default_examiner();
+  casedb::RunStart run{kTool, kVersion, kBuildId, casedb::quoted_command_line(argc, argv), examiner,
+                       casedb::host_name(), clock.now_iso8601()};
+  auto run_id = casedb::insert_run(*db, run);
+  if (!run_id.ok()) {
+    std::cerr << kTool << ": cannot record the run: " << run_id.error().message << "\n";
+    return cli::kExitFailure;
+  }
+  casedb::CaseWriter writer(std::move(*db));
+
+  filehash::HashOptions options;
+  options.run_id = *run_id;
+  options.cancel = &interrupted;
+  if (vm.count("evidence")) options.evidence_id = vm["evidence"].as<std::int64_t>();
+  if (vm.count("threads")) options.threads = vm["threads"].as<unsigned>();
+  cli::ProgressLine progress_line;
+  const auto started = std::chrono::steady_clock::now();
+  if (!quiet && progress_line.enabled()) {
+    options.progress = [&](const filehash::HashProgress& p) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      progress_line.update("hashing files " + std::to_string(p.files_done) + "/" + std::to_string(p.files_total) + " " +
+                           human_bytes(static_cast<double>(p.bytes_done)) + "/" + human_bytes(static_cast<double>(p.bytes_total)) +
+                           " " + cli::rate_and_eta(p.bytes_done, p.bytes_total, secs));
+    };
+  }
+  auto outcome = filehash::hash_files(writer, options);
+  progress_line.clear();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  int exit_code = cli::kExitOk;
+  std::string body;
+  if (!outcome.ok()) {
+    std::cerr << kTool << ": " << outcome.error().message << "\n";
+    exit_code = cli::exit_code_for(outcome.error());
+    if (exit_code == cli::kExitUsage) exit_code = cli::kExitFailure;
+    body = "\"error\":\"" + json_escape(outcome.error().message) + "\"";
+  } else {
+    if (!quiet) human << filehash::summary_text(*outcome, seconds);
+    if (outcome->interrupted) exit_code = cli::kExitInterrupted;
+    else if (outcome->unreadable > 0 || !outcome->problems.empty()) exit_code = cli::kExitBadEvidence;
+    body = "\"hash\":" + filehash::summary_json(*outcome, seconds);
+  }
+  std::ostringstream summary;
+  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(dir->dir().string())
+          << "\",\"run_id\":" << *run_id << ",\"exit_code\":" << exit_code << "," << body << "}";
+  auto finished = writer.call<bool>([&](casedb::Database& database) -> Result<bool> {
+    FERRET_TRY(casedb::finish_run(database, *run_id, clock.now_iso8601(), exit_code, summary.str()));
+    return true;
+  });
+  if (!finished.ok()) std::cerr << kTool << ": cannot record the end of the run: " << finished.error().message << "\n";
+  if (json) std::cout << summary.str() << "\n";
+  if (!quiet) human << "case: " << dir->database_path().string() << " (run " << *run_id << ", exit " << exit_code << ")\n";
+  return exit_code;
+}
