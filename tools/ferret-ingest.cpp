@@ -149,6 +149,10 @@ int main(int argc, char** argv) {
   std::vector<ingest::EvidenceOutcome> done;
   std::vector<std::string> failures;
   cli::ProgressLine progress_line;
+  // --hash: every file of each evidence is hashed inside its ingest, while the media hash runs.
+  const bool hashing = vm.count("hash") > 0;
+  filehash::HashSummary hash_total;
+  double hash_seconds = 0;
   for (std::size_t i = 0; i < images.size(); ++i) {
     const auto started = std::chrono::steady_clock::now();
     ingest::IngestOptions options;
@@ -167,7 +171,25 @@ int main(int argc, char** argv) {
                              " | files " + std::to_string(p.files_seen) + (p.walk_done ? " (walk done)" : ""));
       };
     }
+    filehash::HashSummary hashed_here;
+    if (hashing) {
+      options.after_walk = [&](std::int64_t evidence_id) -> Status {
+        const auto hash_started = std::chrono::steady_clock::now();
+        filehash::HashOptions hash_options;
+        hash_options.run_id = *run_id;
+        hash_options.cancel = &interrupted;
+        hash_options.evidence_id = evidence_id;
+        hash_options.own_transactions = false;
+        auto hashed = filehash::hash_files(writer, hash_options);
+        hash_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - hash_started).count();
+        if (!hashed.ok()) return hashed.error();
+        if (hashed->interrupted) return make_error(Errc::interrupted, "interrupted while hashing files");
+        hashed_here = std::move(*hashed);
+        return {};
+      };
+    }
     auto outcome = ingest::ingest_evidence(writer, images[i], options);
+    if (outcome.ok() && hashing) filehash::merge_into(hash_total, hashed_here);
     progress_line.clear();
     if (!outcome.ok()) {
       const Error& e = outcome.error();
@@ -185,39 +207,11 @@ int main(int argc, char** argv) {
     if (outcome->met_bad_evidence() && exit_code == cli::kExitOk) exit_code = cli::kExitBadEvidence;
     done.push_back(std::move(*outcome));
   }
-  // --hash: the files of what was just ingested, in the same run.
   std::string hash_json;
-  if (vm.count("hash") && exit_code != cli::kExitInterrupted) {
-    const auto started = std::chrono::steady_clock::now();
-    filehash::HashSummary total;
-    for (const auto& e : done) {
-      filehash::HashOptions hash_options;
-      hash_options.run_id = *run_id;
-      hash_options.cancel = &interrupted;
-      hash_options.evidence_id = e.evidence_id;
-      if (!quiet && progress_line.enabled()) {
-        hash_options.progress = [&](const filehash::HashProgress& p) {
-          const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-          progress_line.update("hashing files of evidence " + std::to_string(e.evidence_id) + ": " + std::to_string(p.files_done) +
-                               "/" + std::to_string(p.files_total) + " " + cli::rate_and_eta(p.bytes_done, p.bytes_total, secs));
-        };
-      }
-      auto hashed = filehash::hash_files(writer, hash_options);
-      progress_line.clear();
-      if (!hashed.ok()) {
-        std::cerr << kTool << ": hashing files of evidence " << e.evidence_id << ": " << hashed.error().message << "\n";
-        failures.push_back("hashing evidence " + std::to_string(e.evidence_id) + ": " + hashed.error().message);
-        exit_code = std::max(exit_code, int{cli::kExitFailure});
-        continue;
-      }
-      filehash::merge_into(total, *hashed);
-      if (hashed->interrupted) break;
-    }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!quiet) human << filehash::summary_text(total, secs);
-    if (total.interrupted) exit_code = cli::kExitInterrupted;
-    else if ((total.unreadable > 0 || !total.problems.empty()) && exit_code == cli::kExitOk) exit_code = cli::kExitBadEvidence;
-    hash_json = ",\"hash\":" + filehash::summary_json(total, secs);
+  if (hashing) {
+    if (!quiet) human << filehash::summary_text(hash_total, hash_seconds);
+    if ((hash_total.unreadable > 0 || !hash_total.problems.empty()) && exit_code == cli::kExitOk) exit_code = cli::kExitBadEvidence;
+    hash_json = ",\"hash\":" + filehash::summary_json(hash_total, hash_seconds);
   }
 
   // Failure (2) outranks bad evidence (3) only when nothing succeeded; a mix reports the failure.

@@ -98,7 +98,7 @@ class Worker {
   content::ContentReader reader_;
 };
 
-Status store(Database& db, const std::vector<Outcome>& batch, std::int64_t run_id) {
+Status store(Database& db, const std::vector<Outcome>& batch, std::int64_t run_id, bool own_transaction) {
   auto update = db.prepare(
       "UPDATE files SET content_state = ?1, md5 = ?2, sha1 = ?3, sha256 = ?4, mime = ?5, ext_mismatch = ?6, "
       "hash_run_id = ?7 WHERE file_id = ?8 AND content_state IS NULL");
@@ -107,7 +107,7 @@ Status store(Database& db, const std::vector<Outcome>& batch, std::int64_t run_i
       "INSERT INTO errors(run_id, evidence_id, volume_id, file_id, kind, image_offset, message) "
       "SELECT ?1, evidence_id, volume_id, file_id, 'unreadable', ?2, ?3 FROM files WHERE file_id = ?4");
   if (!error.ok()) return error.error();
-  FERRET_TRY(db.exec("BEGIN IMMEDIATE"));
+  if (own_transaction) FERRET_TRY(db.exec("BEGIN IMMEDIATE"));
   for (const Outcome& o : batch) {
     const bool intact = std::string_view(o.state) == "intact";
     auto as_opt = [&](const std::string& s) { return intact ? std::optional<std::string>(s) : std::nullopt; };
@@ -125,11 +125,11 @@ Status store(Database& db, const std::vector<Outcome>& batch, std::int64_t run_i
       s = error->run();
     }
     if (!s.ok()) {
-      (void)db.exec("ROLLBACK");
+      if (own_transaction) (void)db.exec("ROLLBACK");
       return s;
     }
   }
-  return db.exec("COMMIT");
+  return own_transaction ? db.exec("COMMIT") : Status{};
 }
 
 }  // namespace
@@ -198,8 +198,8 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
     std::vector<Outcome> results;
     Status worker_failure;
     auto post_batch = [&](std::vector<Outcome>&& batch) {
-      writer.post([batch = std::move(batch), run_id = options.run_id](Database& db) {
-        return store(db, batch, run_id);
+      writer.post([batch = std::move(batch), run_id = options.run_id, own = options.own_transactions](Database& db) {
+        return store(db, batch, run_id, own);
       });
     };
     std::vector<std::thread> pool;

@@ -26,6 +26,9 @@ struct HashOptions {
   std::int64_t run_id = 0;                  // recorded in files.hash_run_id
   unsigned threads = 0;                     // workers; 0 = sized to the machine
   std::size_t batch_size = 512;             // results per database transaction
+  // false: the caller holds a transaction open on the writer's connection (ferret-ingest --hash
+  // hashes inside the ingest's transaction); batches then join it instead of committing their own.
+  bool own_transactions = true;
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(const HashProgress&)> progress;  // from worker threads
 };

@@ -337,6 +337,8 @@ Result<EvidenceOutcome> ingest_evidence(casedb::CaseWriter& writer, const std::f
   walk_options.progress = [&](std::uint64_t seen) { report([&](Progress& p) { p.files_seen = seen; }); };
   auto walked = fs::walk_media(source, recorder, walk_options);
   report([&](Progress& p) { p.walk_done = true; });
+  Status after_walk;
+  if (walked.ok() && !recorder.failure() && options.after_walk) after_walk = options.after_walk(out.evidence_id);
   hasher.join();
 
   auto fail = [&](const Error& e) -> Result<EvidenceOutcome> {
@@ -347,6 +349,7 @@ Result<EvidenceOutcome> ingest_evidence(casedb::CaseWriter& writer, const std::f
   if (!walked.ok()) return fail(walked.error());
   if (!hashed->ok()) return fail(hashed->error());
   if (auto f = recorder.failure()) return fail(*f);
+  if (!after_walk.ok()) return fail(after_walk.error());
 
   const hash::MediaHashOutcome& h = hashed->value();
   out.md5 = h.digests.md5;

@@ -30,6 +30,10 @@ struct IngestOptions {
   std::function<void(const Progress&)> progress;  // called from worker threads, often: keep it cheap
   const Clock* clock = nullptr;
   bool skip_media_hash = false;  // benchmarks only (bench/ferret-bench-walk): evidence hashes stay NULL
+  // Called once the walk is recorded (inside the ingest's transaction, through the same writer) while
+  // the media is still being hashed: work on the new files then overlaps the media hash (ferret-ingest
+  // --hash hashes every file here). An error fails the ingest and rolls it back.
+  std::function<Status(std::int64_t evidence_id)> after_walk;
 };
 
 struct EvidenceOutcome {

@@ -239,6 +239,27 @@ TEST(HashCli, ResumingAfterAStopOrACrashGivesIdenticalResults) {
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM files WHERE type = 'file' AND content_state IS NULL"), 0);
 }
 
+// ferret-ingest --hash (files hashed inside the ingest) records exactly what ingest + ferret-hash do.
+TEST(HashCli, IngestWithHashEqualsTheTwoSteps) {
+  TempDir tmp;
+  const std::vector<std::string> images = {sample("demo.raw").string(), sample("gpt-ntfs.raw").string()};
+  ASSERT_EQ(ingest_and_hash(tmp / "two-steps", images).exit_code, 0);
+  const auto one = run_tool("ferret-ingest", {"--case", (tmp / "one-step").string(), "--hash", "--json", images[0], images[1]});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.out.find("\"hash\":{\"intact\":"), std::string::npos) << one.out;
+  const std::string sql =
+      "SELECT group_concat(path || '|' || content_state || '|' || coalesce(md5,'') || '|' || coalesce(sha1,'') || '|' || "
+      "coalesce(sha256,'') || '|' || coalesce(mime,'') || '|' || coalesce(ext_mismatch,''), char(10)) FROM "
+      "(SELECT * FROM files ORDER BY evidence_id, path, meta_addr, attr_id)";
+  auto a = open_case(tmp / "two-steps");
+  auto b = open_case(tmp / "one-step");
+  const std::string expected = query_text(a, sql);
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(query_text(b, sql), expected);
+  // One run did it all, and every hash names it.
+  EXPECT_EQ(query_text(b, "SELECT group_concat(DISTINCT hash_run_id) FROM files WHERE content_state IS NOT NULL"), "1");
+}
+
 TEST(HashCli, HelpVersionAndAMissingCase) {
   const auto help = run_tool("ferret-hash", {"--help"});
   EXPECT_EQ(help.exit_code, 0);
