@@ -119,6 +119,87 @@ std::optional<const char*> state_before_reading(const FileContent& file, const F
   return std::nullopt;
 }
 
+Status validate_runs(const FileContent& file, std::uint64_t media_size, std::optional<std::uint64_t>& problem_offset) {
+  std::vector<Run> runs = file.runs;
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.file_offset < b.file_offset; });
+  std::uint64_t done = 0;
+  for (const Run& r : runs) {
+    if (done >= file.size) break;
+    if (r.file_offset != done) {
+      problem_offset = r.image_offset;
+      return make_error(Errc::corrupt, "the recorded data runs leave bytes " + std::to_string(done) + " to " +
+                                           std::to_string(r.file_offset) + " of the file unaccounted for");
+    }
+    const std::uint64_t length = std::min(r.length, file.size - done);
+    if (r.image_offset && *r.image_offset + length > media_size) {
+      problem_offset = *r.image_offset;
+      return make_error(Errc::corrupt, "a data run points past the end of the media (to byte " +
+                                           std::to_string(*r.image_offset + length) + " of " + std::to_string(media_size) + ")");
+    }
+    done += length;
+  }
+  if (done < file.size) {
+    return make_error(Errc::corrupt, "the recorded data runs hold " + std::to_string(done) + " of the file's " +
+                                         std::to_string(file.size) + " bytes");
+  }
+  return {};
+}
+
+namespace {
+
+class FileAsMedia final : public image::ImageSource {
+ public:
+  FileAsMedia(const image::ImageSource& media, const FileContent& file) : media_(media), size_(file.size), runs_(file.runs) {
+    std::sort(runs_.begin(), runs_.end(), [](const Run& a, const Run& b) { return a.file_offset < b.file_offset; });
+  }
+  image::Format format() const override { return media_.format(); }
+  std::uint64_t size() const override { return size_; }
+  std::uint32_t sector_size() const override { return media_.sector_size(); }
+  std::vector<std::filesystem::path> segments() const override { return media_.segments(); }
+
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
+    if (offset >= size_) return std::size_t{0};
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
+    auto it = std::upper_bound(runs_.begin(), runs_.end(), offset, [](std::uint64_t o, const Run& r) { return o < r.file_offset; });
+    if (it == runs_.begin()) return make_error(Errc::corrupt, "no data run for byte " + std::to_string(offset));
+    --it;
+    std::size_t done = 0;
+    while (done < want) {
+      if (it == runs_.end()) return make_error(Errc::corrupt, "no data run for byte " + std::to_string(offset + done));
+      const std::uint64_t at = offset + done;
+      const std::uint64_t into = at - it->file_offset;
+      if (into >= it->length) {
+        ++it;
+        continue;
+      }
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, it->length - into));
+      auto part = out.subspan(done, n);
+      if (!it->image_offset) {
+        std::fill(part.begin(), part.end(), std::byte{0});
+      } else {
+        auto got = media_.read_at(*it->image_offset + into, part);
+        if (!got.ok()) return got.error();
+        if (*got != n) {
+          return make_error(Errc::unreadable, "short read at byte offset " + std::to_string(*it->image_offset + into + *got));
+        }
+      }
+      done += n;
+    }
+    return done;
+  }
+
+ private:
+  const image::ImageSource& media_;
+  std::uint64_t size_;
+  std::vector<Run> runs_;
+};
+
+}  // namespace
+
+std::unique_ptr<image::ImageSource> file_as_media(const image::ImageSource& media, const FileContent& file) {
+  return std::make_unique<FileAsMedia>(media, file);
+}
+
 ContentReader::ContentReader(const image::ImageSource& source, const std::atomic<bool>* cancel)
     : source_(source), cancel_(cancel), buffer_(kReadSize) {}
 ContentReader::~ContentReader() = default;
@@ -133,16 +214,12 @@ Status ContentReader::read(const FileContent& file, const Sink& sink) {
 }
 
 Status ContentReader::read_runs(const FileContent& file, const Sink& sink) {
+  FERRET_TRY(validate_runs(file, source_.size(), problem_offset_));
   std::vector<Run> runs = file.runs;
   std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.file_offset < b.file_offset; });
   std::uint64_t done = 0;
   for (const Run& r : runs) {
     if (done >= file.size) break;
-    if (r.file_offset != done) {
-      problem_offset_ = r.image_offset;
-      return make_error(Errc::corrupt, "the recorded data runs leave bytes " + std::to_string(done) + " to " +
-                                           std::to_string(r.file_offset) + " of the file unaccounted for");
-    }
     const std::uint64_t length = std::min(r.length, file.size - done);
     if (!r.image_offset) {  // sparse: zeros
       std::fill(buffer_.begin(), buffer_.end(), std::byte{0});
@@ -152,11 +229,6 @@ Status ContentReader::read_runs(const FileContent& file, const Sink& sink) {
         left -= n;
       }
     } else {
-      if (*r.image_offset + length > source_.size()) {
-        problem_offset_ = *r.image_offset;
-        return make_error(Errc::corrupt, "a data run points past the end of the media (to byte " +
-                                             std::to_string(*r.image_offset + length) + " of " + std::to_string(source_.size()) + ")");
-      }
       for (std::uint64_t at = 0; at < length;) {
         if (cancelled()) return make_error(Errc::interrupted, "interrupted");
         const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length - at, buffer_.size()));
@@ -175,10 +247,6 @@ Status ContentReader::read_runs(const FileContent& file, const Sink& sink) {
       }
     }
     done += length;
-  }
-  if (done < file.size) {
-    return make_error(Errc::corrupt, "the recorded data runs hold " + std::to_string(done) + " of the file's " +
-                                         std::to_string(file.size) + " bytes");
   }
   return {};
 }

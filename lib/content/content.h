@@ -73,6 +73,15 @@ class FreeSpace {
 //   nothing       (read it).
 std::optional<const char*> state_before_reading(const FileContent& file, const FreeSpace& free_space);
 
+// Checks that the runs account for every byte of the content, in order, inside the media.
+// On error, `problem_offset` gets the media offset concerned when there is one.
+Status validate_runs(const FileContent& file, std::uint64_t media_size, std::optional<std::uint64_t>& problem_offset);
+
+// One file's content as a medium of its own (read through its runs on `media`): so that the media
+// hasher's machinery (parallel reads, one thread per digest) serves big files too. The runs must
+// have passed validate_runs. Thread-safe like any ImageSource.
+std::unique_ptr<image::ImageSource> file_as_media(const image::ImageSource& media, const FileContent& file);
+
 // Reads content in order into a sink. Not thread-safe: one reader per thread, each with the
 // evidence's ImageSource (which is).
 class ContentReader {

@@ -65,8 +65,9 @@ class ContentSink {
 class Worker {
  public:
   Worker(const image::ImageSource& source, const content::FreeSpace& free_space, identify::Identifier identifier,
-         const std::atomic<bool>* cancel)
-      : free_(free_space), identifier_(std::move(identifier)), reader_(source, cancel) {}
+         const std::atomic<bool>* cancel, std::uint64_t big_file_bytes)
+      : source_(source), cancel_(cancel), big_file_bytes_(big_file_bytes), free_(free_space),
+        identifier_(std::move(identifier)), reader_(source, cancel) {}
 
   // Nothing when cancelled part-way (no partial result is ever recorded).
   std::optional<Outcome> process(const content::FileContent& file) {
@@ -76,6 +77,7 @@ class Worker {
       out.state = *state;
       return out;
     }
+    if (file.size >= big_file_bytes_ && !file.encoded && !file.runs.empty()) return process_big(file, out);
     ContentSink sink;
     Status read = reader_.read(file, [&](std::span<const std::byte> bytes) { sink.feed(bytes); });
     if (!read.ok()) {
@@ -93,6 +95,51 @@ class Worker {
   }
 
  private:
+  // A big file's three digests run on threads of their own over reads spread across threads (the
+  // media hasher's machinery), so one huge video does not leave the other cores idle.
+  std::optional<Outcome> process_big(const content::FileContent& file, Outcome& out) {
+    std::optional<std::uint64_t> bad_offset;
+    if (Status valid = content::validate_runs(file, source_.size(), bad_offset); !valid.ok()) {
+      out.state = "unreadable";
+      out.problem = valid.error().message;
+      out.problem_offset = bad_offset;
+      return out;
+    }
+    auto content = content::file_as_media(source_, file);
+    hash::MediaHashOptions options;
+    options.cancel = cancel_;
+    options.chunk_size = 4u << 20;
+    auto hashed = hash::hash_media(*content, options);
+    if (!hashed.ok()) {
+      if (hashed.error().code == Errc::interrupted) return std::nullopt;
+      out.state = "unreadable";
+      out.problem = hashed.error().message;
+      return out;
+    }
+    if (!hashed->unreadable.empty()) {
+      const auto& first = hashed->unreadable.front();
+      out.state = "unreadable";
+      out.problem = "bytes " + std::to_string(first.offset) + " to " + std::to_string(first.offset + first.length) +
+                    " of the file cannot be read: " + first.message;
+      return out;
+    }
+    std::vector<std::byte> head(static_cast<std::size_t>(std::min<std::uint64_t>(file.size, identify::Identifier::head_bytes())));
+    auto got = content->read_at(0, head);
+    if (!got.ok()) {
+      out.state = "unreadable";
+      out.problem = got.error().message;
+      return out;
+    }
+    out.bytes = file.size;
+    out.mime = identifier_.mime(head);
+    out.mismatch = identify::extension_mismatch(file.name, out.mime);
+    out.digests = hashed->digests;
+    return out;
+  }
+
+  const image::ImageSource& source_;
+  const std::atomic<bool>* cancel_;
+  std::uint64_t big_file_bytes_;
   const content::FreeSpace& free_;
   identify::Identifier identifier_;
   content::ContentReader reader_;
@@ -207,7 +254,7 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
       auto identifier = identify::Identifier::create();
       if (!identifier.ok()) return identifier.error();
       pool.emplace_back([&, identifier = std::move(*identifier)]() mutable {
-        Worker worker(**source, *free_space, std::move(identifier), options.cancel);
+        Worker worker(**source, *free_space, std::move(identifier), options.cancel, options.big_file_bytes);
         while (auto job = jobs.pop()) {
           auto outcome = worker.process(*job);
           if (!outcome) continue;  // interrupted part-way: nothing recorded

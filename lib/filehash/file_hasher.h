@@ -26,6 +26,7 @@ struct HashOptions {
   std::int64_t run_id = 0;                  // recorded in files.hash_run_id
   unsigned threads = 0;                     // workers; 0 = sized to the machine
   std::size_t batch_size = 512;             // results per database transaction
+  std::uint64_t big_file_bytes = 64ull << 20;  // from this size a file's three digests run on threads of their own
   // false: the caller holds a transaction open on the writer's connection (ferret-ingest --hash
   // hashes inside the ingest's transaction); batches then join it instead of committing their own.
   bool own_transactions = true;

@@ -43,6 +43,27 @@ TEST(ContentReader, FragmentedRunsAreReadInFileOrder) {
   EXPECT_EQ(got, want);
 }
 
+TEST(FileAsMedia, ReadsAtAnyOffsetEqualTheStreamedContent) {
+  const auto media = random_bytes(64 * 1024, 8);
+  auto image = image::make_memory_image(media);
+  auto f = file_with_runs(10000, {{4096, 40960, 4096}, {0, 8192, 4096}, {8192, std::nullopt, 4096}});
+  ASSERT_TRUE([&] { std::optional<std::uint64_t> bad; return content::validate_runs(f, media.size(), bad).ok(); }());
+  ContentReader reader(*image);
+  const auto streamed = read_all(reader, f);
+  auto as_media = content::file_as_media(*image, f);
+  EXPECT_EQ(as_media->size(), 10000u);
+  for (std::uint64_t offset : {0ull, 1ull, 4095ull, 4096ull, 8000ull, 9999ull}) {
+    for (std::size_t len : {1ul, 100ul, 5000ul, 20000ul}) {
+      std::vector<std::byte> buf(len);
+      auto got = as_media->read_at(offset, buf);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(*got, std::min<std::size_t>(len, 10000 - offset));
+      EXPECT_TRUE(std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*got), streamed.begin() + static_cast<std::ptrdiff_t>(offset)))
+          << offset << "+" << len;
+    }
+  }
+}
+
 TEST(ContentReader, SparseRunsAreZerosAndLargeRunsSpanManyReads) {
   const auto media = random_bytes(3 << 20, 2);
   auto image = image::make_memory_image(media);
