@@ -260,6 +260,43 @@ TEST(HashCli, IngestWithHashEqualsTheTwoSteps) {
   EXPECT_EQ(query_text(b, "SELECT group_concat(DISTINCT hash_run_id) FROM files WHERE content_state IS NOT NULL"), "1");
 }
 
+// A damaged E01 chunk: the files whose data lie in it are 'unreadable' (with the offset), the others
+// are hashed, and the run says so with exit 3.
+TEST(HashCli, FilesInADamagedE01ChunkAreUnreadableTheRestIntact) {
+  TempDir tmp;
+  std::filesystem::copy_file(sample("demo.E01"), tmp / "demo.E01");
+  {
+    // A byte inside the compressed chunk holding the start of the Night Harbor release (found by trying;
+    // if the samples are regenerated and this lands elsewhere, the overlap check below says so).
+    std::fstream f(tmp / "demo.E01", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(300000);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(300000);
+    c = static_cast<char>(c ^ 0x55);
+    f.write(&c, 1);
+  }
+  const auto ingest = run_tool("ferret-ingest", {"--case", (tmp / "case").string(), "--quiet", (tmp / "demo.E01").string()});
+  EXPECT_EQ(ingest.exit_code, 3) << ingest.err;
+  const auto run = run_tool("ferret-hash", {"--case", (tmp / "case").string()});
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  auto db = open_case(tmp / "case");
+  // The files whose runs overlap the unreadable media ranges the ingest recorded.
+  const std::string overlapping =
+      "SELECT DISTINCT r.file_id FROM file_runs r JOIN errors e ON e.file_id IS NULL AND e.kind = 'unreadable' "
+      "AND r.image_offset < e.image_offset + e.length AND e.image_offset < r.image_offset + r.length";
+  const std::string expected = query_text(db, "SELECT group_concat(file_id) FROM (" + overlapping + " ORDER BY 1)");
+  ASSERT_FALSE(expected.empty()) << "the damaged chunk holds no file's data any more: pick another byte";
+  EXPECT_EQ(query_text(db, "SELECT group_concat(file_id) FROM (SELECT file_id FROM files WHERE content_state = 'unreadable' ORDER BY 1)"),
+            expected);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM files WHERE content_state = 'unreadable' AND md5 IS NOT NULL"), 0);
+  EXPECT_GT(query_int(db, "SELECT count(*) FROM files WHERE content_state = 'intact'"), 40);
+  // Each unreadable file has its error row, naming the first bad byte inside the damaged range.
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM errors e JOIN files f USING (file_id) WHERE f.content_state = 'unreadable' "
+                          "AND e.image_offset >= (SELECT min(image_offset) FROM errors WHERE file_id IS NULL AND kind = 'unreadable')"),
+            query_int(db, "SELECT count(*) FROM files WHERE content_state = 'unreadable'"));
+}
+
 TEST(HashCli, HelpVersionAndAMissingCase) {
   const auto help = run_tool("ferret-hash", {"--help"});
   EXPECT_EQ(help.exit_code, 0);
