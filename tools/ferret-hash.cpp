@@ -8,6 +8,7 @@
 
 #include "casedb/case_store.h"
 #include "casedb/case_writer.h"
+#include "cli/case_session.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/text.h"
@@ -21,11 +22,6 @@ namespace {
 
 constexpr const char* kTool = "ferret-hash";
 
-std::string default_examiner() {
-  if (const char* e = std::getenv("FERRET_EXAMINER"); e != nullptr && *e != '\0') return e;
-  if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
-  return "";
-}
 
 }  // namespace
 
@@ -73,28 +69,18 @@ int main(int argc, char** argv) {
   const auto& interrupted = cli::install_interrupt_flag();
   const Clock& clock = system_clock();
 
-  auto dir = casedb::CaseDirectory::open(vm["case"].as<std::string>(), casedb::CaseDirectory::Create::no, kTool);
-  if (!dir.ok()) {
-    std::cerr << kTool << ": " << dir.error().message << "\n";
-    return cli::exit_code_for(dir.error());
+  auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/false,
+                                         vm.count("examiner") ? vm["examiner"].as<std::string>() : cli::default_examiner(),
+                                         argc, argv, &clock});
+  if (!session.ok()) {
+    std::cerr << kTool << ": " << session.error().message << "\n";
+    return cli::exit_code_for(session.error());
   }
-  auto db = dir->connect();
-  if (!db.ok()) {
-    std::cerr << kTool << ": " << db.error().message << "\n";
-    return cli::kExitFailure;
-  }
-  const std::string examiner = vm.count("examiner") ? vm["examiner"].as<std::string>() : default_examiner();
-  casedb::RunStart run{kTool, kVersion, kBuildId, casedb::quoted_command_line(argc, argv), examiner,
-                       casedb::host_name(), clock.now_iso8601()};
-  auto run_id = casedb::insert_run(*db, run);
-  if (!run_id.ok()) {
-    std::cerr << kTool << ": cannot record the run: " << run_id.error().message << "\n";
-    return cli::kExitFailure;
-  }
-  casedb::CaseWriter writer(std::move(*db));
+  casedb::CaseWriter& writer = *session->writer;
+  const std::int64_t run_id = session->run_id;
 
   filehash::HashOptions options;
-  options.run_id = *run_id;
+  options.run_id = run_id;
   options.cancel = &interrupted;
   if (vm.count("evidence")) options.evidence_id = vm["evidence"].as<std::int64_t>();
   if (vm.count("threads")) options.threads = vm["threads"].as<unsigned>();
@@ -126,14 +112,12 @@ int main(int argc, char** argv) {
     body = "\"hash\":" + filehash::summary_json(*outcome, seconds);
   }
   std::ostringstream summary;
-  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(dir->dir().string())
-          << "\",\"run_id\":" << *run_id << ",\"exit_code\":" << exit_code << "," << body << "}";
-  auto finished = writer.call<bool>([&](casedb::Database& database) -> Result<bool> {
-    FERRET_TRY(casedb::finish_run(database, *run_id, clock.now_iso8601(), exit_code, summary.str()));
-    return true;
-  });
-  if (!finished.ok()) std::cerr << kTool << ": cannot record the end of the run: " << finished.error().message << "\n";
+  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(session->dir.dir().string())
+          << "\",\"run_id\":" << run_id << ",\"exit_code\":" << exit_code << "," << body << "}";
+  if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary.str()); !failed.empty()) {
+    std::cerr << kTool << ": " << failed << "\n";
+  }
   if (json) std::cout << summary.str() << "\n";
-  if (!quiet) human << "case: " << dir->database_path().string() << " (run " << *run_id << ", exit " << exit_code << ")\n";
+  if (!quiet) human << "case: " << session->dir.database_path().string() << " (run " << run_id << ", exit " << exit_code << ")\n";
   return exit_code;
 }

@@ -9,6 +9,7 @@
 
 #include "casedb/case_store.h"
 #include "casedb/case_writer.h"
+#include "cli/case_session.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/text.h"
@@ -23,11 +24,6 @@ namespace {
 
 constexpr const char* kTool = "ferret-ingest";
 
-std::string default_examiner() {
-  if (const char* e = std::getenv("FERRET_EXAMINER"); e != nullptr && *e != '\0') return e;
-  if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
-  return "";
-}
 
 std::string json_string_or_null(const std::optional<std::string>& s) {
   return s ? "\"" + json_escape(*s) + "\"" : "null";
@@ -116,31 +112,20 @@ int main(int argc, char** argv) {
   const auto images = vm["image"].as<std::vector<std::string>>();
   const bool json = vm.count("json") > 0;
   const bool quiet = vm.count("quiet") > 0;
-  const std::string examiner = vm.count("examiner") ? vm["examiner"].as<std::string>() : default_examiner();
+  const std::string examiner = vm.count("examiner") ? vm["examiner"].as<std::string>() : cli::default_examiner();
   const std::string case_number = vm.count("case-number") ? vm["case-number"].as<std::string>() : "";
   std::ostream& human = json ? std::cerr : std::cout;
 
   const auto& interrupted = cli::install_interrupt_flag();
   const Clock& clock = system_clock();
 
-  auto dir = casedb::CaseDirectory::open(vm["case"].as<std::string>(), casedb::CaseDirectory::Create::yes, kTool);
-  if (!dir.ok()) {
-    std::cerr << kTool << ": " << dir.error().message << "\n";
-    return cli::exit_code_for(dir.error());
+  auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/true, examiner, argc, argv, &clock});
+  if (!session.ok()) {
+    std::cerr << kTool << ": " << session.error().message << "\n";
+    return cli::exit_code_for(session.error());
   }
-  auto db = dir->connect();
-  if (!db.ok()) {
-    std::cerr << kTool << ": " << db.error().message << "\n";
-    return cli::kExitFailure;
-  }
-  casedb::RunStart run{kTool, kVersion, kBuildId, casedb::quoted_command_line(argc, argv), examiner,
-                       casedb::host_name(), clock.now_iso8601()};
-  auto run_id = casedb::insert_run(*db, run);
-  if (!run_id.ok()) {
-    std::cerr << kTool << ": cannot record the run: " << run_id.error().message << "\n";
-    return cli::kExitFailure;
-  }
-  casedb::CaseWriter writer(std::move(*db));
+  casedb::CaseWriter& writer = *session->writer;
+  const std::int64_t run_id = session->run_id;
   if (Status s = ingest::record_case_info(writer, case_number, examiner, clock); !s.ok()) {
     std::cerr << kTool << ": " << s.error().message << "\n";
   }
@@ -156,7 +141,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < images.size(); ++i) {
     const auto started = std::chrono::steady_clock::now();
     ingest::IngestOptions options;
-    options.run_id = *run_id;
+    options.run_id = run_id;
     options.case_number = case_number;
     options.allow_duplicate = vm.count("allow-duplicate") > 0;
     options.cancel = &interrupted;
@@ -176,7 +161,7 @@ int main(int argc, char** argv) {
       options.after_walk = [&](std::int64_t evidence_id) -> Status {
         const auto hash_started = std::chrono::steady_clock::now();
         filehash::HashOptions hash_options;
-        hash_options.run_id = *run_id;
+        hash_options.run_id = run_id;
         hash_options.cancel = &interrupted;
         hash_options.evidence_id = evidence_id;
         hash_options.own_transactions = false;
@@ -216,20 +201,18 @@ int main(int argc, char** argv) {
 
   // Failure (2) outranks bad evidence (3) only when nothing succeeded; a mix reports the failure.
   std::ostringstream summary;
-  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(dir->dir().string())
-          << "\",\"database\":\"" << json_escape(dir->database_path().string()) << "\",\"run_id\":" << *run_id
+  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(session->dir.dir().string())
+          << "\",\"database\":\"" << json_escape(session->dir.database_path().string()) << "\",\"run_id\":" << run_id
           << ",\"exit_code\":" << exit_code << ",\"evidence\":[";
   for (std::size_t i = 0; i < done.size(); ++i) summary << (i ? "," : "") << evidence_json(done[i]);
   summary << "],\"failures\":[";
   for (std::size_t i = 0; i < failures.size(); ++i) summary << (i ? "," : "") << "\"" << json_escape(failures[i]) << "\"";
   summary << "]" << hash_json << "}";
 
-  auto finished = writer.call<bool>([&](casedb::Database& database) -> Result<bool> {
-    FERRET_TRY(casedb::finish_run(database, *run_id, clock.now_iso8601(), exit_code, summary.str()));
-    return true;
-  });
-  if (!finished.ok()) std::cerr << kTool << ": cannot record the end of the run: " << finished.error().message << "\n";
+  if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary.str()); !failed.empty()) {
+    std::cerr << kTool << ": " << failed << "\n";
+  }
   if (json) std::cout << summary.str() << "\n";
-  if (!quiet) human << "case: " << dir->database_path().string() << " (run " << *run_id << ", exit " << exit_code << ")\n";
+  if (!quiet) human << "case: " << session->dir.database_path().string() << " (run " << run_id << ", exit " << exit_code << ")\n";
   return exit_code;
 }

@@ -7,34 +7,14 @@
 #include <sstream>
 
 #include "corpus_cases.h"
+#include "sample_manifest.h"
 #include "tool_runner.h"
 
 namespace ferret::test {
 namespace {
 
-std::filesystem::path sample(const std::string& name) { return std::filesystem::path(FERRET_SAMPLES_BUILD_DIR) / name; }
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, '\t')) out.push_back(field);
-  if (!line.empty() && line.back() == '\t') out.emplace_back();
-  return out;
-}
 
-std::string unescape_path(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      const char c = s[++i];
-      out += c == 't' ? '\t' : c == 'n' ? '\n' : c;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 ToolRun ingest_and_hash(const std::filesystem::path& case_dir, const std::vector<std::string>& images) {
   std::vector<std::string> args = {"--case", case_dir.string(), "--quiet", "--allow-duplicate"};
@@ -54,7 +34,7 @@ TEST(HashCli, SampleFilesHashToTheirManifest) {
   int checked = 0, deleted_checked = 0;
   for (const std::string manifest : {"demo.tsv", "gpt-ntfs.tsv"}) {
     const std::string evidence = manifest == "demo.tsv" ? "demo.raw" : "gpt-ntfs.raw";
-    std::ifstream in(std::filesystem::path(FERRET_SAMPLES_DIR) / "manifests" / manifest);
+    std::ifstream in(manifest_path(manifest));
     std::string line;
     std::getline(in, line);
     while (std::getline(in, line)) {

@@ -12,38 +12,14 @@
 #include <sstream>
 
 #include "hash/digest.h"
+#include "sample_manifest.h"
 #include "tool_runner.h"
 
 namespace ferret::test {
 namespace {
 
-std::filesystem::path sample(const std::string& name) { return std::filesystem::path(FERRET_SAMPLES_BUILD_DIR) / name; }
-std::filesystem::path manifest(const std::string& name) {
-  return std::filesystem::path(FERRET_SAMPLES_DIR) / "manifests" / name;
-}
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, '\t')) out.push_back(field);
-  if (!line.empty() && line.back() == '\t') out.emplace_back();
-  return out;
-}
 
-// Manifest paths escape \ as \\, tab as \t, newline as \n.
-std::string unescape_path(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      const char c = s[++i];
-      out += c == 't' ? '\t' : c == 'n' ? '\n' : c;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 struct Row {
   std::int64_t volume_offset = 0;
@@ -55,8 +31,8 @@ struct Row {
 };
 
 std::vector<Row> read_manifest(const std::string& name) {
-  std::ifstream in(manifest(name));
-  EXPECT_TRUE(in) << manifest(name);
+  std::ifstream in(manifest_path(name));
+  EXPECT_TRUE(in) << manifest_path(name);
   std::vector<Row> rows;
   std::string line;
   std::getline(in, line);  // header
@@ -80,7 +56,7 @@ std::vector<Row> read_manifest(const std::string& name) {
 }
 
 std::map<std::string, std::string> read_pairs(const std::string& name) {
-  std::ifstream in(manifest(name));
+  std::ifstream in(manifest_path(name));
   std::map<std::string, std::string> out;
   std::string line;
   while (std::getline(in, line)) {
@@ -221,7 +197,7 @@ TEST(SampleDemo, FatTimesDoNotDependOnTheExaminersTimeZone) {
 TEST(SampleDemo, RawSplitRawE01AndSegmentedE01AreTheSameEvidence) {
   std::map<std::string, std::vector<std::string>> images;
   {
-    std::ifstream in(manifest("images.tsv"));
+    std::ifstream in(manifest_path("images.tsv"));
     std::string line;
     std::getline(in, line);
     while (std::getline(in, line)) {

@@ -1,0 +1,42 @@
+// The part of every case-writing tool that is the same: open (or create) the case, record the run,
+// hand out the one writer, and record the run's end with its exit code and JSON summary.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "casedb/case_store.h"
+#include "casedb/case_writer.h"
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace ferret::cli {
+
+// --examiner's default: $FERRET_EXAMINER, else $USER, else "".
+std::string default_examiner();
+
+struct CaseSession {
+  casedb::CaseDirectory dir;
+  std::int64_t run_id = 0;
+  std::unique_ptr<casedb::CaseWriter> writer;
+};
+
+struct SessionRequest {
+  std::string tool;  // "ferret-hash"
+  std::filesystem::path case_dir;
+  bool create = false;  // create the case when it does not exist
+  std::string examiner;
+  int argc = 0;
+  const char* const* argv = nullptr;
+  const Clock* clock = nullptr;
+};
+
+// Errors name what failed ("cannot record the run: ..."); map them with exit_code_for().
+Result<CaseSession> open_case_session(const SessionRequest& request);
+
+// Records the end of the run. Returns an error message to print, or "" when all went well.
+std::string finish_case_session(CaseSession& session, const Clock& clock, int exit_code, const std::string& summary_json);
+
+}  // namespace ferret::cli
