@@ -225,7 +225,7 @@ Status ContentReader::read_runs(const FileContent& file, const Sink& sink) {
       std::fill(buffer_.begin(), buffer_.end(), std::byte{0});
       for (std::uint64_t left = length; left > 0;) {
         const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer_.size()));
-        sink(std::span<const std::byte>(buffer_.data(), n));
+        FERRET_TRY(sink(std::span<const std::byte>(buffer_.data(), n)));
         left -= n;
       }
     } else {
@@ -242,7 +242,7 @@ Status ContentReader::read_runs(const FileContent& file, const Sink& sink) {
           problem_offset_ = *r.image_offset + at + *got;
           return make_error(Errc::unreadable, "short read at byte offset " + std::to_string(*r.image_offset + at + *got));
         }
-        sink(std::span<const std::byte>(buffer_.data(), n));
+        FERRET_TRY(sink(std::span<const std::byte>(buffer_.data(), n)));
         at += n;
       }
     }
@@ -272,8 +272,7 @@ Status ContentReader::read_through_tsk(const FileContent& file, const Sink& sink
   }
   auto got = reader->read(file.meta_addr, file.attr_type, file.attr_id, [&](std::span<const std::byte> bytes) -> Status {
     if (cancelled()) return make_error(Errc::interrupted, "interrupted");
-    sink(bytes);
-    return {};
+    return sink(bytes);
   });
   if (!got.ok()) return got.error();
   if (*got != file.size) {

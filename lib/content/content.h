@@ -86,7 +86,8 @@ std::unique_ptr<image::ImageSource> file_as_media(const image::ImageSource& medi
 // evidence's ImageSource (which is).
 class ContentReader {
  public:
-  using Sink = std::function<void(std::span<const std::byte>)>;
+  // Receives the content in order; an error it returns stops the read and is returned by read().
+  using Sink = std::function<Status(std::span<const std::byte>)>;
 
   ContentReader(const image::ImageSource& source, const std::atomic<bool>* cancel = nullptr);
   ~ContentReader();

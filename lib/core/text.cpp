@@ -17,15 +17,15 @@ std::string to_hex(std::span<const unsigned char> bytes) {
   return out;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& cp) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  if (i >= text.size()) return 0;
   const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
+  if (lead < 0x80) {
+    cp = lead;
+    return 1;
+  }
   std::size_t len = 0;
-  std::uint32_t cp = 0;
   if ((lead & 0xe0) == 0xc0) { len = 2; cp = lead & 0x1f; }
   else if ((lead & 0xf0) == 0xe0) { len = 3; cp = lead & 0x0f; }
   else if ((lead & 0xf8) == 0xf0) { len = 4; cp = lead & 0x07; }
@@ -35,9 +35,46 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     if ((byte(i + k) & 0xc0) != 0x80) return 0;
     cp = (cp << 6) | (byte(i + k) & 0x3f);
   }
-  static constexpr std::array<std::uint32_t, 5> kMinForLength = {0, 0, 0x80, 0x800, 0x10000};
+  static constexpr std::array<char32_t, 5> kMinForLength = {0, 0, 0x80, 0x800, 0x10000};
   if (cp < kMinForLength[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
   return len;
+}
+
+bool is_control_char(char32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
+
+bool is_bidi_control(char32_t cp) {
+  return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string display_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  char buf[16];
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const std::size_t len = decode_utf8(text, i, cp);
+    if (len == 0 || (len == 1 && is_control_char(cp))) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[i]));
+      out += buf;
+      ++i;
+      continue;
+    }
+    if (is_control_char(cp) || is_bidi_control(cp)) {
+      std::snprintf(buf, sizeof buf, "\\u{%04X}", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(text.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+namespace {
+
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  char32_t cp = 0;
+  return decode_utf8(text, i, cp);
 }
 
 }  // namespace

@@ -21,6 +21,20 @@ bool is_valid_utf8(std::string_view text);
 // the original bytes can be read back from the escaped form.
 std::string escape_invalid_utf8(std::string_view text);
 
+// The code point of the valid UTF-8 sequence at text[i] and its length; 0 when none starts there.
+std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& code_point);
+
+// C0 and C1 control characters and DEL.
+bool is_control_char(char32_t code_point);
+
+// Characters that change the display order of what follows them: "invoice<U+202E>txt.exe" shows as
+// "invoiceexe.txt". Marks (U+061C, U+200E, U+200F) as well as embeddings, overrides and isolates.
+bool is_bidi_control(char32_t code_point);
+
+// `text` safe to print on a terminal or in a plain report: control characters and bytes that are
+// not UTF-8 as \xNN, control and bidi code points as \u{XXXX}; everything else as is.
+std::string display_text(std::string_view text);
+
 // `text` as the body of a JSON string (quotes not included).
 std::string json_escape(std::string_view text);
 

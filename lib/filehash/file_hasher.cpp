@@ -79,7 +79,10 @@ class Worker {
     }
     if (file.size >= big_file_bytes_ && !file.encoded && !file.runs.empty()) return process_big(file, out);
     ContentSink sink;
-    Status read = reader_.read(file, [&](std::span<const std::byte> bytes) { sink.feed(bytes); });
+    Status read = reader_.read(file, [&](std::span<const std::byte> bytes) -> Status {
+      sink.feed(bytes);
+      return {};
+    });
     if (!read.ok()) {
       if (read.error().code == Errc::interrupted) return std::nullopt;
       out.state = "unreadable";
@@ -365,7 +368,7 @@ std::string summary_text(const HashSummary& s, double seconds) {
     << s.unreadable << " unreadable, " << s.ext_mismatches << " extension mismatch(es)";
   if (s.already_done > 0) o << ", " << s.already_done << " hashed by an earlier run";
   o << "\n";
-  for (const auto& p : s.problems) o << "  problem: " << p << "\n";
+  for (const auto& p : s.problems) o << "  problem: " << display_text(p) << "\n";
   if (s.interrupted) o << "  interrupted: run the same command again to finish\n";
   return o.str();
 }

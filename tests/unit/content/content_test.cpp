@@ -14,7 +14,10 @@ using content::FreeSpace;
 
 std::vector<std::byte> read_all(ContentReader& reader, const FileContent& file, Status* status = nullptr) {
   std::vector<std::byte> out;
-  Status s = reader.read(file, [&](std::span<const std::byte> b) { out.insert(out.end(), b.begin(), b.end()); });
+  Status s = reader.read(file, [&](std::span<const std::byte> b) -> Status {
+    out.insert(out.end(), b.begin(), b.end());
+    return {};
+  });
   if (status != nullptr) *status = s;
   else EXPECT_TRUE(s.ok()) << s.error().message;
   return out;
@@ -120,6 +123,19 @@ TEST(ContentReader, CancelStopsWithInterrupted) {
   read_all(reader, file_with_runs(4 << 20, {{0, 0, 4 << 20}}), &s);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, Errc::interrupted);
+}
+
+TEST(ContentReader, AnErrorFromTheSinkStopsTheReadAndIsReturned) {
+  auto image = image::make_memory_image(random_bytes(4 << 20, 9));
+  ContentReader reader(*image);
+  int calls = 0;
+  Status s = reader.read(file_with_runs(4 << 20, {{0, 0, 4 << 20}}), [&](std::span<const std::byte>) -> Status {
+    ++calls;
+    return make_error(Errc::io, "disk full");
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "disk full");
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(ContentReader, EmptyFilesGiveNoBytes) {

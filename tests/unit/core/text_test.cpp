@@ -44,3 +44,27 @@ TEST(Text, HumanBytes) {
 
 }  // namespace
 }  // namespace ferret
+
+namespace ferret {
+namespace {
+
+TEST(Text, DisplayTextNeutralisesControlAndBidiCharacters) {
+  EXPECT_EQ(display_text("plain é 日本"), "plain é 日本");
+  EXPECT_EQ(display_text("line\nbreak\ttab"), "line\\x0abreak\\x09tab");
+  EXPECT_EQ(display_text("invoice\u202etxt.exe"), "invoice\\u{202E}txt.exe");
+  EXPECT_EQ(display_text("esc\x1b[31mred"), "esc\\x1b[31mred");
+  EXPECT_EQ(display_text(std::string("bad\xff", 4)), "bad\\xff");
+  EXPECT_EQ(display_text("c1\xc2\x9b"), "c1\\u{009B}");
+}
+
+TEST(Text, DecodeUtf8GivesCodePointsAndRejectsOverlongs) {
+  char32_t cp = 0;
+  EXPECT_EQ(decode_utf8("\xe2\x80\xae", 0, cp), 3u);
+  EXPECT_EQ(cp, U'\u202e');
+  EXPECT_EQ(decode_utf8("\xc0\xaf", 0, cp), 0u);  // overlong '/'
+  EXPECT_EQ(decode_utf8("\xed\xa0\x80", 0, cp), 0u);  // surrogate
+  EXPECT_EQ(decode_utf8("a", 1, cp), 0u);  // past the end
+}
+
+}  // namespace
+}  // namespace ferret
