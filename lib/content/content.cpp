@@ -12,6 +12,16 @@ namespace {
 constexpr std::size_t kReadSize = 1u << 20;  // bytes per read from the evidence
 }
 
+Result<std::unique_ptr<image::ImageSource>> reopen_evidence(const std::string& path, std::uint64_t expected_size) {
+  auto source = image::open_image(path);
+  if (!source.ok()) return make_error(source.error().code, "cannot be opened: " + source.error().message);
+  if ((*source)->size() != expected_size) {
+    return make_error(Errc::corrupt, "is " + std::to_string((*source)->size()) + " bytes now, " + std::to_string(expected_size) +
+                                         " when it was ingested: not the same evidence");
+  }
+  return source;
+}
+
 std::uint64_t FileContent::first_offset() const {
   for (const auto& r : runs) {
     if (r.image_offset) return *r.image_offset;

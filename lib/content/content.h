@@ -49,6 +49,11 @@ struct FileContent {
   std::uint64_t first_offset() const;
 };
 
+// Opens recorded evidence again to read from it: the image at `path`, which must still be
+// `expected_size` bytes long. The error says why not ("cannot be opened: ...", "is N bytes now, M
+// when it was ingested: not the same evidence").
+Result<std::unique_ptr<image::ImageSource>> reopen_evidence(const std::string& path, std::uint64_t expected_size);
+
 // Loads the FileContent of files selected by `where` (an SQL condition on `files f`, with ?1 bound
 // to `after_file_id`), in file_id order, at most `limit` of them. Runs come with them.
 Result<std::vector<FileContent>> load_files(casedb::Database& db, const std::string& where, std::int64_t after_file_id,

@@ -627,14 +627,9 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
       add_problem(summary, dropped_problems, "evidence " + std::to_string(ev.id) + " (" + display_text(ev.path) + ") " + why +
                                                  ": its " + std::to_string(mine.size()) + " selected file(s) are not extracted");
     };
-    auto source = image::open_image(ev.path);
+    auto source = content::reopen_evidence(ev.path, ev.size);
     if (!source.ok()) {
-      fail_all("cannot be opened: " + source.error().message);
-      continue;
-    }
-    if ((*source)->size() != ev.size) {
-      fail_all("is " + std::to_string((*source)->size()) + " bytes now, " + std::to_string(ev.size) +
-               " when it was ingested: not the same evidence");
+      fail_all(source.error().message);
       continue;
     }
 

@@ -228,16 +228,9 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
 
   for (const Evidence& ev : *evidence) {
     if (cancelled()) break;
-    auto source = image::open_image(ev.path);
+    auto source = content::reopen_evidence(ev.path, ev.size);
     if (!source.ok()) {
-      summary.problems.push_back("evidence " + std::to_string(ev.id) + " (" + ev.path + ") cannot be opened: " +
-                                 source.error().message);
-      continue;
-    }
-    if ((*source)->size() != ev.size) {
-      summary.problems.push_back("evidence " + std::to_string(ev.id) + " (" + ev.path + ") is " +
-                                 std::to_string((*source)->size()) + " bytes now, " + std::to_string(ev.size) +
-                                 " when it was ingested: not the same evidence");
+      summary.problems.push_back("evidence " + std::to_string(ev.id) + " (" + ev.path + ") " + source.error().message);
       continue;
     }
     auto free_space = writer.call<content::FreeSpace>([&](Database& db) { return content::FreeSpace::load(db, ev.id); });
@@ -246,17 +239,21 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
     BoundedQueue<content::FileContent> jobs(threads * 64);
     std::mutex results_mutex;
     std::vector<Outcome> results;
-    Status worker_failure;
     auto post_batch = [&](std::vector<Outcome>&& batch) {
       writer.post([batch = std::move(batch), run_id = options.run_id, own = options.own_transactions](Database& db) {
         return store(db, batch, run_id, own);
       });
     };
-    std::vector<std::thread> pool;
+    // Every worker's libmagic handle first: nothing is started when one cannot be had.
+    std::vector<identify::Identifier> identifiers;
     for (unsigned t = 0; t < threads; ++t) {
       auto identifier = identify::Identifier::create();
       if (!identifier.ok()) return identifier.error();
-      pool.emplace_back([&, identifier = std::move(*identifier)]() mutable {
+      identifiers.push_back(std::move(*identifier));
+    }
+    std::vector<std::thread> pool;
+    for (auto& id : identifiers) {
+      pool.emplace_back([&, identifier = std::move(id)]() mutable {
         Worker worker(**source, *free_space, std::move(identifier), options.cancel, options.big_file_bytes);
         while (auto job = jobs.pop()) {
           auto outcome = worker.process(*job);
