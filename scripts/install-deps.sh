@@ -4,7 +4,7 @@
 # Usage: scripts/install-deps.sh [--samples] [--bench]
 set -euo pipefail
 
-build_pkgs=(build-essential cmake pkg-config xz-utils
+build_pkgs=(build-essential cmake pkg-config xz-utils zlib1g-dev
             libtsk-dev libewf-dev libboost-program-options-dev libssl-dev libsqlite3-dev libmagic-dev
             libgtest-dev libgmock-dev)
 # Outside oracles the end-to-end tests compare against (fls, ewfinfo).
