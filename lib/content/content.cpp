@@ -81,6 +81,24 @@ Result<std::vector<FileContent>> load_files(Database& db, const std::string& whe
   return out;
 }
 
+Status feed_in_disk_order(casedb::CaseWriter& writer, const std::string& where, const std::atomic<bool>* cancel,
+                          const std::function<bool(FileContent&&)>& take, std::size_t page_size) {
+  const auto cancelled = [&] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
+  std::int64_t after = 0;
+  while (!cancelled()) {
+    auto page = writer.call<std::vector<FileContent>>([&](Database& db) { return load_files(db, where, after, page_size); });
+    if (!page.ok()) return page.error();
+    if (page->empty()) return {};
+    after = page->back().file_id;
+    std::stable_sort(page->begin(), page->end(),
+                     [](const FileContent& a, const FileContent& b) { return a.first_offset() < b.first_offset(); });
+    for (FileContent& file : *page) {
+      if (cancelled() || !take(std::move(file))) return {};
+    }
+  }
+  return {};
+}
+
 Result<FreeSpace> FreeSpace::load(Database& db, std::int64_t evidence_id) {
   auto s = db.prepare("SELECT start_offset, length FROM unallocated WHERE evidence_id = ?1");
   if (!s.ok()) return s.error();

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "casedb/case_writer.h"
 #include "casedb/database.h"
 #include "core/result.h"
 #include "image/image_source.h"
@@ -58,6 +59,13 @@ Result<std::unique_ptr<image::ImageSource>> reopen_evidence(const std::string& p
 // to `after_file_id`), in file_id order, at most `limit` of them. Runs come with them.
 Result<std::vector<FileContent>> load_files(casedb::Database& db, const std::string& where, std::int64_t after_file_id,
                                             std::size_t limit);
+
+// Hands the files selected by `where` to `take`, one at a time: loaded through `writer` a page of
+// `page_size` at a time (in file_id order, so memory stays bounded), each page sorted into disk
+// order so that reads move forward across the media. Stops when `cancel` is set or `take` returns
+// false. Returns the first error loading a page.
+Status feed_in_disk_order(casedb::CaseWriter& writer, const std::string& where, const std::atomic<bool>* cancel,
+                          const std::function<bool(FileContent&&)>& take, std::size_t page_size = 4096);
 
 // Unallocated space of one evidence, merged: tells whether a deleted file's blocks are still free.
 class FreeSpace {

@@ -32,7 +32,6 @@ using casedb::Database;
 
 namespace {
 
-constexpr std::size_t kPageSize = 4096;     // files loaded from the case at a time
 constexpr std::size_t kMaxProblems = 100;   // problem lines kept in the summary
 constexpr int kMaxNameAttempts = 100;       // "~<file_id>", "~<file_id>-2", ... before giving up
 constexpr mode_t kDirectoryMode = 0750;     // extracted content is evidence: not for other users,
@@ -677,31 +676,13 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
       });
     }
 
-    Status producer;
-    std::int64_t after = 0;
     const std::string where = "f.file_id IN (SELECT file_id FROM temp.extract_selection) AND f.evidence_id = " +
                               std::to_string(ev.id) + " AND f.type = 'file' AND f.content_state = 'intact'";
-    while (!cancelled()) {
-      auto page = writer.call<std::vector<content::FileContent>>([&](Database& db) {
-        return content::load_files(db, where, after, kPageSize);
-      });
-      if (!page.ok()) {
-        producer = page.error();
-        break;
-      }
-      if (page->empty()) break;
-      after = page->back().file_id;
-      // Disk order within a page: reads move forward across the media.
-      std::stable_sort(page->begin(), page->end(), [](const content::FileContent& a, const content::FileContent& b) {
-        return a.first_offset() < b.first_offset();
-      });
-      for (content::FileContent& file : *page) {
-        if (cancelled()) break;
-        const auto it = plan_of.find(file.file_id);
-        if (it == plan_of.end()) continue;  // intact without a recorded SHA-256: counted as not hashed
-        jobs.push(Job{std::move(file), it->second});
-      }
-    }
+    const Status producer = content::feed_in_disk_order(writer, where, options.cancel, [&](content::FileContent&& file) {
+      const auto it = plan_of.find(file.file_id);
+      if (it == plan_of.end()) return true;  // intact without a recorded SHA-256: counted as not hashed
+      return jobs.push(Job{std::move(file), it->second});
+    });
     jobs.close();
     for (auto& t : pool) t.join();
     if (!producer.ok()) return producer.error();

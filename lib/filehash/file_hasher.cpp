@@ -19,7 +19,6 @@ using casedb::Database;
 
 namespace {
 
-constexpr std::size_t kPageSize = 4096;  // files loaded from the case at a time
 
 struct Outcome {
   std::int64_t file_id = 0;
@@ -290,29 +289,9 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
       });
     }
 
-    Status producer;
-    std::int64_t after = 0;
-    while (!cancelled()) {
-      auto page = writer.call<std::vector<content::FileContent>>([&](Database& db) {
-        return content::load_files(db, "f.evidence_id = " + std::to_string(ev.id) +
-                                            " AND f.type = 'file' AND f.content_state IS NULL AND f.origin = 'fs'",
-                                   after, kPageSize);
-      });
-      if (!page.ok()) {
-        producer = page.error();
-        break;
-      }
-      if (page->empty()) break;
-      after = page->back().file_id;
-      // Disk order within a page: reads move forward across the media.
-      std::stable_sort(page->begin(), page->end(), [](const content::FileContent& a, const content::FileContent& b) {
-        return a.first_offset() < b.first_offset();
-      });
-      for (content::FileContent& job : *page) {
-        if (cancelled()) break;
-        jobs.push(std::move(job));
-      }
-    }
+    const Status producer = content::feed_in_disk_order(
+        writer, "f.evidence_id = " + std::to_string(ev.id) + " AND f.type = 'file' AND f.content_state IS NULL AND f.origin = 'fs'",
+        options.cancel, [&](content::FileContent&& file) { return jobs.push(std::move(file)); });
     jobs.close();
     for (auto& t : pool) t.join();
     if (!results.empty()) post_batch(std::move(results));

@@ -9,39 +9,16 @@
 #include <sstream>
 
 #include "hash/digest.h"
+#include "sample_manifest.h"
 #include "tool_runner.h"
 
 namespace ferret::test {
 namespace {
 
-std::filesystem::path sample(const std::string& name) { return std::filesystem::path(FERRET_SAMPLES_BUILD_DIR) / name; }
-
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, '\t')) out.push_back(field);
-  if (!line.empty() && line.back() == '\t') out.emplace_back();
-  return out;
-}
-
-std::string unescape_path(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      const char c = s[++i];
-      out += c == 't' ? '\t' : c == 'n' ? '\n' : c;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // (volume offset, path) -> sha256 of every file and stream the sample scripts wrote.
 std::map<std::pair<std::int64_t, std::string>, std::string> manifest_hashes(const std::string& manifest) {
   std::map<std::pair<std::int64_t, std::string>, std::string> out;
-  std::ifstream in(std::filesystem::path(FERRET_SAMPLES_DIR) / "manifests" / manifest);
+  std::ifstream in(manifest_path(manifest));
   std::string line;
   std::getline(in, line);
   while (std::getline(in, line)) {

@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "hash/digest.h"
+#include "sample_manifest.h"
 #include "tool_runner.h"
 
 namespace ferret::test {
@@ -30,28 +31,6 @@ bool has_command(const std::string& name) {
 
 // The JSON string body json_escape makes of `s` (as the tool prints names).
 std::string json_body(const std::string& s) { return json_escape(escape_invalid_utf8(s)); }
-
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, '\t')) out.push_back(field);
-  if (!line.empty() && line.back() == '\t') out.emplace_back();
-  return out;
-}
-
-std::string unescape_manifest_path(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      const char c = s[++i];
-      out += c == 't' ? '\t' : c == 'n' ? '\n' : c;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 // One line as GNU md5sum/sha256sum writes it, escaping a name that holds '\\', '\n' or '\r'.
 std::string gnu_sum_line(const std::string& hex, const std::string& name) {
@@ -227,7 +206,7 @@ TEST(HashsetCli, RealHashdeepOutput) {
 // A set built from the demo sample's ground truth: an md5sum list and a gzip-compressed sha256sum
 // list made from its columns, with every hostile name the sample holds.
 TEST(HashsetCli, SampleManifestLists) {
-  std::ifstream in(std::filesystem::path(FERRET_SAMPLES_DIR) / "manifests" / "demo.tsv");
+  std::ifstream in(manifest_path("demo.tsv"));
   ASSERT_TRUE(in);
   std::string line, md5_list, sha256_list;
   std::getline(in, line);
@@ -237,7 +216,7 @@ TEST(HashsetCli, SampleManifestLists) {
     const auto f = split_tabs(line);
     ASSERT_EQ(f.size(), 9u);
     if (f[1] != "file" || f[4].empty()) continue;
-    const std::string path = unescape_manifest_path(f[2]);
+    const std::string path = unescape_path(f[2]);
     md5_list += gnu_sum_line(f[4], path);
     sha256_list += gnu_sum_line(f[6], path);
     first_md5.emplace(f[4], path);
