@@ -150,6 +150,8 @@ int Database::user_version() {
   return row.ok() && *row ? static_cast<int>(stmt->column_int(0)) : -1;
 }
 
+std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
 Status Database::migrate() {
   const int current = user_version();
   const auto& all = migrations();

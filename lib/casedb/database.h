@@ -69,6 +69,7 @@ class Database {
   Status exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
   std::int64_t last_insert_rowid() const;
+  std::int64_t changes() const;  // rows changed by the last INSERT/UPDATE/DELETE
   int user_version();
 
   // Applies every migration newer than PRAGMA user_version, each in its own transaction.
