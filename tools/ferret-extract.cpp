@@ -31,7 +31,7 @@ int usage_error(const std::string& message) {
 
 int main(int argc, char** argv) {
   po::options_description visible(
-      "Usage: ferret-extract --case DIR (--file-id N [--file-id N ...] | --where CONDITION) [options] OUT\n\n"
+      "Usage: ferret-extract --case DIR (--file-id N [--file-id N ...] | --where CONDITION | --all-matched) [options] OUT\n\n"
       "Writes the content of the selected files into the directory OUT (created if missing) as\n"
       "OUT/e<evidence id>/v<volume offset>/<path in the file system>, every name made safe: characters\n"
       "that are not allowed or dangerous (/ \\ < > : \" | ? * % control and bidi characters, invalid\n"
@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
       ("case", po::value<std::string>()->value_name("DIR"), "an existing case directory")
       ("file-id", po::value<std::vector<std::int64_t>>()->composing()->value_name("N"), "extract this file (files.file_id); repeat for more")
       ("where", po::value<std::string>()->value_name("CONDITION"), "extract the files matching this SQL condition on the files table")
+      ("all-matched", "extract every file a notable hash set matched (files.known = 'notable', see ferret-match)")
       ("threads", po::value<unsigned>()->value_name("N"), "worker threads (default: one per core)")
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
       ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
@@ -82,7 +83,10 @@ int main(int argc, char** argv) {
   }
   const bool by_id = vm.count("file-id") > 0;
   const bool by_where = vm.count("where") > 0;
-  if (by_id == by_where) return usage_error("give either --file-id N (repeatable) or --where CONDITION");
+  const bool all_matched = vm.count("all-matched") > 0;
+  if (int{by_id} + int{by_where} + int{all_matched} != 1) {
+    return usage_error("give one of --file-id N (repeatable), --where CONDITION or --all-matched");
+  }
   const bool json = vm.count("json") > 0;
   const bool quiet = vm.count("quiet") > 0;
   std::ostream& human = json ? std::cerr : std::cout;
@@ -105,6 +109,7 @@ int main(int argc, char** argv) {
   options.output_dir = vm["out"].as<std::vector<std::string>>().front();
   if (by_id) options.file_ids = vm["file-id"].as<std::vector<std::int64_t>>();
   if (by_where) options.where = vm["where"].as<std::string>();
+  if (all_matched) options.where = "known = 'notable'";
   if (vm.count("threads")) options.threads = vm["threads"].as<unsigned>();
   cli::ProgressLine progress_line;
   const auto started = std::chrono::steady_clock::now();

@@ -86,6 +86,11 @@ TEST(MatchCli, ASetMadeFromPartOfTheManifestMatchesExactlyThoseFiles) {
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM matches WHERE hashset = 'FRTGRP releases' AND (title NOT LIKE 'Title of %' "
                           "OR release <> 'FRTGRP' OR rights_holder <> 'Example Studios' OR category <> 'notable')"), 0);
   EXPECT_EQ(query_int(db, "SELECT count(DISTINCT hashset_sha256) FROM matches"), 2);
+  // ferret-extract --all-matched hands over exactly the notable files.
+  const auto extracted = run_tool("ferret-extract", {"--case", (tmp / "case").string(), "--all-matched", "--json", (tmp / "out").string()});
+  ASSERT_EQ(extracted.exit_code, 0) << extracted.err;
+  EXPECT_EQ(query_int(db, "SELECT count(DISTINCT file_id) FROM extractions WHERE verified = 1"), static_cast<std::int64_t>(want_notable.size()));
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM extractions x JOIN files f USING (file_id) WHERE f.known IS NOT 'notable'"), 0);
   // Running again adds nothing.
   const auto before = query_int(db, "SELECT count(*) FROM matches");
   const auto again = run_tool("ferret-match", args);
