@@ -10,6 +10,7 @@
 #include "casedb/case_writer.h"
 #include "cli/case_session.h"
 #include "cli/cli.h"
+#include "cli/command_line.h"
 #include "core/clock.h"
 #include "core/text.h"
 #include "extract/extract.h"
@@ -22,10 +23,7 @@ namespace {
 
 constexpr const char* kTool = "ferret-extract";
 
-int usage_error(const std::string& message) {
-  std::cerr << kTool << ": " << message << "\nTry '" << kTool << " --help'.\n";
-  return cli::kExitUsage;
-}
+int usage_error(const std::string& message) { return cli::usage_error(kTool, message); }
 
 }  // namespace
 
@@ -55,27 +53,18 @@ int main(int argc, char** argv) {
       ("quiet,q", "no progress line and no human summary")
       ("help,h", "show this help")
       ("version", "show the version");
-  po::options_description all;
-  all.add(visible).add_options()("out", po::value<std::vector<std::string>>(), "output directory");
+  po::options_description hidden;
+  hidden.add_options()("out", po::value<std::vector<std::string>>(), "output directory");
   po::positional_options_description positional;
   positional.add("out", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_error(e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << visible
-              << "\nExamples:\n"
-                 "  ferret-extract --case cases/2026-042 --file-id 17 --file-id 18 exports/2026-042\n"
-                 "  ferret-extract --case cases/2026-042 --where \"mime LIKE 'video/%' AND allocated = 0\" exports/deleted-videos\n";
-    return cli::kExitOk;
-  }
-  if (vm.count("version")) {
-    std::cout << kTool << " " << kVersion << " (build " << kBuildId << ")\n";
-    return cli::kExitOk;
+  if (auto leave = cli::parse_command_line(
+          argc, argv, kTool, visible, hidden, positional,
+          "  ferret-extract --case cases/2026-042 --file-id 17 --file-id 18 exports/2026-042\n"
+          "  ferret-extract --case cases/2026-042 --where \"mime LIKE 'video/%' AND allocated = 0\" exports/deleted-videos\n"
+          "  ferret-extract --case cases/2026-042 --all-matched exports/notable\n",
+          vm)) {
+    return *leave;
   }
   if (!vm.count("case")) return usage_error("--case DIR is required");
   if (!vm.count("out") || vm["out"].as<std::vector<std::string>>().size() != 1) {
@@ -138,13 +127,5 @@ int main(int argc, char** argv) {
     else if (outcome->not_extracted > 0 || outcome->verified < outcome->extracted) exit_code = cli::kExitBadEvidence;
     body = "\"extract\":" + extract::summary_json(*outcome, seconds);
   }
-  std::ostringstream summary;
-  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(session->dir.dir().string())
-          << "\",\"run_id\":" << run_id << ",\"exit_code\":" << exit_code << "," << body << "}";
-  if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary.str()); !failed.empty()) {
-    std::cerr << kTool << ": " << failed << "\n";
-  }
-  if (json) std::cout << summary.str() << "\n";
-  if (!quiet) human << "case: " << session->dir.database_path().string() << " (run " << run_id << ", exit " << exit_code << ")\n";
-  return exit_code;
+  return cli::end_tool_run(*session, clock, kTool, exit_code, body, json, quiet, human);
 }

@@ -11,6 +11,7 @@
 #include "casedb/case_writer.h"
 #include "cli/case_session.h"
 #include "cli/cli.h"
+#include "cli/command_line.h"
 #include "core/clock.h"
 #include "core/text.h"
 #include "ferret/version.h"
@@ -83,26 +84,13 @@ int main(int argc, char** argv) {
       ("version", "show the version");
   po::options_description hidden;
   hidden.add_options()("image", po::value<std::vector<std::string>>(), "image");
-  po::options_description all;
-  all.add(visible).add(hidden);
   po::positional_options_description positional;
   positional.add("image", -1);
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << kTool << ": " << e.what() << "\nTry '" << kTool << " --help'.\n";
-    return cli::kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << visible << "\nExample:\n  ferret-ingest --case cases/2026-042 --examiner 'Det. Example' seized.E01\n";
-    return cli::kExitOk;
-  }
-  if (vm.count("version")) {
-    std::cout << kTool << " " << kVersion << " (build " << kBuildId << ")\n";
-    return cli::kExitOk;
+  if (auto leave = cli::parse_command_line(argc, argv, kTool, visible, hidden, positional,
+                                           "  ferret-ingest --case cases/2026-042 --examiner 'Det. Example' seized.E01\n", vm)) {
+    return *leave;
   }
   if (!vm.count("case") || !vm.count("image")) {
     std::cerr << kTool << ": " << (!vm.count("case") ? "--case DIR is required" : "no IMAGE given")
@@ -200,19 +188,11 @@ int main(int argc, char** argv) {
   }
 
   // Failure (2) outranks bad evidence (3) only when nothing succeeded; a mix reports the failure.
-  std::ostringstream summary;
-  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(session->dir.dir().string())
-          << "\",\"database\":\"" << json_escape(session->dir.database_path().string()) << "\",\"run_id\":" << run_id
-          << ",\"exit_code\":" << exit_code << ",\"evidence\":[";
-  for (std::size_t i = 0; i < done.size(); ++i) summary << (i ? "," : "") << evidence_json(done[i]);
-  summary << "],\"failures\":[";
-  for (std::size_t i = 0; i < failures.size(); ++i) summary << (i ? "," : "") << "\"" << json_escape(failures[i]) << "\"";
-  summary << "]" << hash_json << "}";
-
-  if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary.str()); !failed.empty()) {
-    std::cerr << kTool << ": " << failed << "\n";
-  }
-  if (json) std::cout << summary.str() << "\n";
-  if (!quiet) human << "case: " << session->dir.database_path().string() << " (run " << run_id << ", exit " << exit_code << ")\n";
-  return exit_code;
+  std::ostringstream members;
+  members << "\"evidence\":[";
+  for (std::size_t i = 0; i < done.size(); ++i) members << (i ? "," : "") << evidence_json(done[i]);
+  members << "],\"failures\":[";
+  for (std::size_t i = 0; i < failures.size(); ++i) members << (i ? "," : "") << "\"" << json_escape(failures[i]) << "\"";
+  members << "]" << hash_json;
+  return cli::end_tool_run(*session, clock, kTool, exit_code, members.str(), json, quiet, human);
 }

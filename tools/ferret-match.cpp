@@ -7,6 +7,7 @@
 
 #include "cli/case_session.h"
 #include "cli/cli.h"
+#include "cli/command_line.h"
 #include "core/clock.h"
 #include "core/text.h"
 #include "ferret/version.h"
@@ -37,20 +38,9 @@ int main(int argc, char** argv) {
       ("help,h", "show this help")
       ("version", "show the version");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(visible).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << kTool << ": " << e.what() << "\nTry '" << kTool << " --help'.\n";
-    return cli::kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << visible << "\nExample:\n  ferret-match --case cases/2026-042 --hashset sets/frtgrp-releases.ferret-hashset\n";
-    return cli::kExitOk;
-  }
-  if (vm.count("version")) {
-    std::cout << kTool << " " << kVersion << " (build " << kBuildId << ")\n";
-    return cli::kExitOk;
+  if (auto leave = cli::parse_command_line(argc, argv, kTool, visible, po::options_description(), po::positional_options_description(),
+                                           "  ferret-match --case cases/2026-042 --hashset sets/frtgrp-releases.ferret-hashset\n", vm)) {
+    return *leave;
   }
   if (!vm.count("case") || !vm.count("hashset")) {
     std::cerr << kTool << ": " << (!vm.count("case") ? "--case DIR is required" : "give at least one --hashset SET")
@@ -89,13 +79,5 @@ int main(int argc, char** argv) {
     if (outcome->interrupted) exit_code = cli::kExitInterrupted;
     body = "\"match\":" + match::summary_json(*outcome, seconds);
   }
-  std::ostringstream summary;
-  summary << "{\"tool\":\"" << kTool << "\",\"version\":\"" << kVersion << "\",\"case\":\"" << json_escape(session->dir.dir().string())
-          << "\",\"run_id\":" << session->run_id << ",\"exit_code\":" << exit_code << "," << body << "}";
-  if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary.str()); !failed.empty()) {
-    std::cerr << kTool << ": " << failed << "\n";
-  }
-  if (json) std::cout << summary.str() << "\n";
-  if (!quiet) human << "case: " << session->dir.database_path().string() << " (run " << session->run_id << ", exit " << exit_code << ")\n";
-  return exit_code;
+  return cli::end_tool_run(*session, clock, kTool, exit_code, body, json, quiet, human);
 }

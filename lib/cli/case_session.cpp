@@ -1,6 +1,10 @@
 #include "cli/case_session.h"
 
 #include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "core/text.h"
 
 #include "ferret/version.h"
 
@@ -37,6 +41,23 @@ std::string finish_case_session(CaseSession& session, const Clock& clock, int ex
     return true;
   });
   return finished.ok() ? "" : "cannot record the end of the run: " + finished.error().message;
+}
+
+int end_tool_run(CaseSession& session, const Clock& clock, std::string_view tool, int exit_code, const std::string& members,
+                 bool json, bool quiet, std::ostream& human) {
+  std::ostringstream summary;
+  summary << "{\"tool\":\"" << tool << "\",\"version\":\"" << kVersion << "\",\"case\":\""
+          << json_escape(session.dir.dir().string()) << "\",\"database\":\"" << json_escape(session.dir.database_path().string())
+          << "\",\"run_id\":" << session.run_id << ",\"exit_code\":" << exit_code << (members.empty() ? "" : ",") << members
+          << "}";
+  if (auto failed = finish_case_session(session, clock, exit_code, summary.str()); !failed.empty()) {
+    std::cerr << tool << ": " << failed << "\n";
+  }
+  if (json) std::cout << summary.str() << "\n";
+  if (!quiet) {
+    human << "case: " << session.dir.database_path().string() << " (run " << session.run_id << ", exit " << exit_code << ")\n";
+  }
+  return exit_code;
 }
 
 }  // namespace ferret::cli

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -38,5 +39,11 @@ Result<CaseSession> open_case_session(const SessionRequest& request);
 
 // Records the end of the run. Returns an error message to print, or "" when all went well.
 std::string finish_case_session(CaseSession& session, const Clock& clock, int exit_code, const std::string& summary_json);
+
+// Ends a tool's run: its JSON summary {"tool", "version", "case", "database", "run_id", "exit_code",
+// then `members` (e.g. "\"hash\":{...}", may be empty)} recorded as the run's end, printed on stdout
+// under --json, then the "case: ... (run N, exit N)" line on `human` unless quiet. Returns exit_code.
+int end_tool_run(CaseSession& session, const Clock& clock, std::string_view tool, int exit_code, const std::string& members,
+                 bool json, bool quiet, std::ostream& human);
 
 }  // namespace ferret::cli
