@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   const Clock& clock = system_clock();
 
   auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/false,
-                                         vm.count("examiner") ? vm["examiner"].as<std::string>() : cli::default_examiner(),
+                                         cli::examiner_option(vm),
                                          argc, argv, &clock});
   if (!session.ok()) {
     std::cerr << kTool << ": " << session.error().message << "\n";

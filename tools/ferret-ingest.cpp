@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   const auto images = vm["image"].as<std::vector<std::string>>();
   const bool json = vm.count("json") > 0;
   const bool quiet = vm.count("quiet") > 0;
-  const std::string examiner = vm.count("examiner") ? vm["examiner"].as<std::string>() : cli::default_examiner();
+  const std::string examiner = cli::examiner_option(vm);
   const std::string case_number = vm.count("case-number") ? vm["case-number"].as<std::string>() : "";
   std::ostream& human = json ? std::cerr : std::cout;
 

@@ -2,12 +2,17 @@
 
 #include <iostream>
 
+#include "cli/case_session.h"
 #include "cli/cli.h"
 #include "ferret/version.h"
 
 namespace ferret::cli {
 
 namespace po = boost::program_options;
+
+std::string examiner_option(const po::variables_map& vm) {
+  return vm.count("examiner") ? vm["examiner"].as<std::string>() : default_examiner();
+}
 
 int usage_error(std::string_view tool, const std::string& message) {
   std::cerr << tool << ": " << message << "\nTry '" << tool << " --help'.\n";

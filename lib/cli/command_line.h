@@ -19,6 +19,9 @@ std::optional<int> parse_command_line(int argc, char** argv, std::string_view to
                                       const boost::program_options::positional_options_description& positional,
                                       const std::string& example, boost::program_options::variables_map& vm);
 
+// --examiner NAME, else $FERRET_EXAMINER, else $USER (cli::default_examiner).
+std::string examiner_option(const boost::program_options::variables_map& vm);
+
 // "<tool>: <message>\nTry '<tool> --help'." on stderr; returns the usage exit code.
 int usage_error(std::string_view tool, const std::string& message);
 

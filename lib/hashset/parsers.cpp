@@ -174,22 +174,45 @@ bool names_hash_column(const std::vector<std::string>& fields) {
   return std::any_of(fields.begin(), fields.end(), [](const std::string& f) { return algorithm_from_name(fold(f)).has_value(); });
 }
 
-// ---------------------------------------------------------------------------------------------
-class SumParser final : public Parser {
+// What the line-based parsers share: the line reader, what they count, and the loop's cancel check.
+class LineParser : public Parser {
  public:
-  SumParser(Algorithm algorithm, ByteSource& source) : algorithm_(algorithm), lines_(source) {}
+  explicit LineParser(ByteSource& source) : lines_(source) {}
+
+  ParseSummary summary() const override {
+    ParseSummary out = summary_;
+    out.lines = lines_.lines();
+    return out;
+  }
+
+ protected:
+  // The next line, nothing at the end; Errc::interrupted once `cancel` is set (checked every
+  // kCancelCheckEvery lines).
+  Result<std::optional<Line>> next_line(const std::atomic<bool>* cancel) {
+    auto next = lines_.next();
+    if (next.ok() && *next && (*next)->number % kCancelCheckEvery == 0 && cancel != nullptr && cancel->load()) {
+      return make_error(Errc::interrupted, "interrupted");
+    }
+    return next;
+  }
+
+  LineReader lines_;
+  ParseSummary summary_;
+};
+
+// ---------------------------------------------------------------------------------------------
+class SumParser final : public LineParser {
+ public:
+  SumParser(Algorithm algorithm, ByteSource& source) : LineParser(source), algorithm_(algorithm) {}
 
   Status run(EntrySink& sink, const std::atomic<bool>* cancel) override {
     SumLine parsed;
     std::string scratch;
     for (;;) {
-      auto next = lines_.next();
+      auto next = next_line(cancel);
       if (!next.ok()) return next.error();
       if (!*next) break;
       const Line& line = **next;
-      if (line.number % kCancelCheckEvery == 0 && cancel != nullptr && cancel->load()) {
-        return make_error(Errc::interrupted, "interrupted");
-      }
       if (line.too_long) {
         sink.reject(line.number, "line longer than 1 MiB");
         continue;
@@ -210,36 +233,25 @@ class SumParser final : public Parser {
     return {};
   }
 
-  ParseSummary summary() const override {
-    ParseSummary out = summary_;
-    out.lines = lines_.lines();
-    return out;
-  }
-
  private:
   Algorithm algorithm_;
-  LineReader lines_;
-  ParseSummary summary_;
 };
 
 // ---------------------------------------------------------------------------------------------
 enum class DeepColumn { size, md5, sha1, sha256, tiger, whirlpool, filename };
 
-class HashdeepParser final : public Parser {
+class HashdeepParser final : public LineParser {
  public:
-  explicit HashdeepParser(ByteSource& source) : lines_(source) {}
+  explicit HashdeepParser(ByteSource& source) : LineParser(source) {}
 
   Status run(EntrySink& sink, const std::atomic<bool>* cancel) override {
     bool have_columns = false;
     std::string declaration_problem = "a data line before the '%%%% size,md5,...,filename' column declaration";
     for (;;) {
-      auto next = lines_.next();
+      auto next = next_line(cancel);
       if (!next.ok()) return next.error();
       if (!*next) break;
       const Line& line = **next;
-      if (line.number % kCancelCheckEvery == 0 && cancel != nullptr && cancel->load()) {
-        return make_error(Errc::interrupted, "interrupted");
-      }
       if (line.too_long) {
         sink.reject(line.number, "line longer than 1 MiB");
         continue;
@@ -277,12 +289,6 @@ class HashdeepParser final : public Parser {
       FERRET_TRY(sink.entry(entry));
     }
     return {};
-  }
-
-  ParseSummary summary() const override {
-    ParseSummary out = summary_;
-    out.lines = lines_.lines();
-    return out;
   }
 
  private:
@@ -391,17 +397,15 @@ class HashdeepParser final : public Parser {
     return true;
   }
 
-  LineReader lines_;
-  ParseSummary summary_;
   std::vector<DeepColumn> columns_;
 };
 
 // ---------------------------------------------------------------------------------------------
 enum class CsvRole { ignored, md5, sha1, sha256, title, release, rights_holder, url, file_name, size };
 
-class CsvParser final : public Parser {
+class CsvParser final : public LineParser {
  public:
-  explicit CsvParser(ByteSource& source) : lines_(source) {}
+  explicit CsvParser(ByteSource& source) : LineParser(source) {}
 
   Status run(EntrySink& sink, const std::atomic<bool>* cancel) override {
     bool have_header = false;
@@ -409,13 +413,10 @@ class CsvParser final : public Parser {
     std::uint64_t record_line = 0;
     bool continuing = false;
     for (;;) {
-      auto next = lines_.next();
+      auto next = next_line(cancel);
       if (!next.ok()) return next.error();
       if (!*next) break;
       const Line& line = **next;
-      if (line.number % kCancelCheckEvery == 0 && cancel != nullptr && cancel->load()) {
-        return make_error(Errc::interrupted, "interrupted");
-      }
       if (line.too_long) {
         sink.reject(continuing ? record_line : line.number, "line longer than 1 MiB");
         continuing = false;
@@ -464,12 +465,6 @@ class CsvParser final : public Parser {
     }
     if (continuing) sink.reject(record_line, "a quoted field is not closed before the end of the file");
     return {};
-  }
-
-  ParseSummary summary() const override {
-    ParseSummary out = summary_;
-    out.lines = lines_.lines();
-    return out;
   }
 
  private:
@@ -547,8 +542,6 @@ class CsvParser final : public Parser {
     return true;
   }
 
-  LineReader lines_;
-  ParseSummary summary_;
   std::vector<std::string> fields_;
   std::vector<CsvRole> roles_;
 };
