@@ -1,8 +1,222 @@
-// SCAFFOLD: replaced by the real validator.
+// JPEG validator: SOI, marker segments, entropy-coded scans (restart markers in order), to EOI.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
 #include "carve/formats/formats.h"
 
 namespace ferret::carve::formats {
 
-Verdict validate_jpeg(Bytes&, const Limits&) { return Verdict{Status::rejected, 0, "not implemented", "jpeg", "jpeg"}; }
+namespace {
+
+Verdict verdict(Status status, std::uint64_t length, std::string missing = {}) {
+  return Verdict{status, length, std::move(missing), "jpeg", "jpg"};
+}
+
+bool is_sof(std::uint8_t m) { return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC; }
+
+// Markers that may stand between scans or before the first frame, each with a length field.
+bool is_table_or_misc(std::uint8_t m) {
+  return m == 0xC4 /*DHT*/ || m == 0xCC /*DAC*/ || m == 0xDB /*DQT*/ || m == 0xDD /*DRI*/ ||
+         m == 0xDC /*DNL*/ || m == 0xDE /*DHP*/ || m == 0xDF /*EXP*/ || m == 0xFE /*COM*/ ||
+         (m >= 0xE0 && m <= 0xEF) /*APPn*/ || (m >= 0xF0 && m <= 0xFD) /*JPGn*/;
+}
+
+struct Walk {
+  Bytes& bytes;
+  std::uint64_t end;  // min(space, max_item)
+  bool sof = false, sos = false, hierarchical = false;
+  std::uint16_t restart_interval = 0;
+  int segments = 0;  // complete segments seen: the first one decides rejected vs partial
+};
+
+// Checks a segment's payload (len bytes after the length field) for the markers whose contents
+// have a fixed structure; a chance FF xx in garbage rarely passes these.
+bool check_segment(Walk& w, std::uint8_t m, std::uint64_t body, std::uint32_t len, std::string& why) {
+  if (len > 0xFFFF) return false;
+  // Every structured segment below is at most 65533 bytes: one view holds it.
+  const auto v = w.bytes.view(body, len);
+  if (v.size() < len) {
+    why = "segment runs past the end of the space";
+    return false;
+  }
+  const std::uint8_t* p = v.data();
+  if (is_sof(m)) {
+    if (len < 6) { why = "SOF too short"; return false; }
+    const unsigned precision = p[0], width = p[3] << 8 | p[4], components = p[5];
+    if (precision < 2 || precision > 16 || width == 0 || components == 0 || components > 4 ||
+        len != 6 + 3u * components) {
+      why = "SOF fields out of range";
+      return false;
+    }
+    for (unsigned c = 0; c < components; ++c) {
+      const std::uint8_t sampling = p[7 + 3 * c], table = p[8 + 3 * c];
+      if ((sampling >> 4) < 1 || (sampling >> 4) > 4 || (sampling & 15) < 1 || (sampling & 15) > 4 || table > 3) {
+        why = "SOF component fields out of range";
+        return false;
+      }
+    }
+    if (w.sof && !w.hierarchical) { why = "second SOF in a non-hierarchical image"; return false; }
+    w.sof = true;
+    return true;
+  }
+  switch (m) {
+    case 0xC4: {  // DHT: tables that exactly fill the segment
+      std::uint32_t at = 0;
+      while (at < len) {
+        if (len - at < 17 || (p[at] >> 4) > 1 || (p[at] & 15) > 3) { why = "bad DHT table"; return false; }
+        std::uint32_t count = 0;
+        for (int i = 1; i <= 16; ++i) count += p[at + i];
+        if (count == 0 || count > 256 || len - at - 17 < count) { why = "bad DHT code counts"; return false; }
+        at += 17 + count;
+      }
+      return true;
+    }
+    case 0xDB: {  // DQT
+      std::uint32_t at = 0;
+      while (at < len) {
+        const std::uint32_t size = (p[at] >> 4) == 0 ? 64 : 128;
+        if ((p[at] >> 4) > 1 || (p[at] & 15) > 3 || len - at < 1 + size) { why = "bad DQT table"; return false; }
+        at += 1 + size;
+      }
+      return true;
+    }
+    case 0xDD:  // DRI
+      if (len != 2) { why = "bad DRI length"; return false; }
+      w.restart_interval = static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+      return true;
+    case 0xDA: {  // SOS header: the scan's components
+      if (len < 6 || p[0] == 0 || p[0] > 4 || len != 4 + 2u * p[0]) { why = "bad SOS header"; return false; }
+      const std::uint8_t ss = p[len - 3], se = p[len - 2];
+      if (ss > 63 || se > 63 || ss > se) { why = "bad SOS spectral selection"; return false; }
+      if (!w.sof) { why = "SOS before any SOF"; return false; }
+      w.sos = true;
+      return true;
+    }
+    case 0xDE:
+      w.hierarchical = true;
+      return true;
+    default:
+      return true;  // APPn, COM, DNL, DAC, EXP, JPGn: skipped by their length
+  }
+}
+
+// Scans entropy-coded data from `pos`. Returns the position of the marker (its FF) that ends the
+// scan, or the position where the data stops being valid (with `why` set).
+std::uint64_t scan_entropy(Walk& w, std::uint64_t pos, std::string& why, std::uint8_t& marker) {
+  unsigned next_rst = 0;
+  while (pos < w.end) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kMaxView, w.end - pos));
+    const auto v = w.bytes.view(pos, want);
+    if (v.empty()) break;
+    const std::uint8_t* base = v.data();
+    std::size_t i = 0;
+    const std::size_t n = v.size();
+    while (i < n) {
+      const void* hit = std::memchr(base + i, 0xFF, n - i);
+      if (!hit) {
+        // A whole view of zeros is free space, not entropy data (which has an FF every few hundred
+        // bytes): stop here rather than walk gigabytes of it.
+        if (i == 0 && n == kMaxView && std::all_of(base, base + n, [](std::uint8_t c) { return c == 0; })) {
+          why = "the scan data runs into zeros";
+          marker = 0;
+          return pos;
+        }
+        i = n;
+        break;
+      }
+      i = static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - base);
+      // Fill bytes: FF FF ... before a marker.
+      std::size_t j = i + 1;
+      while (j < n && base[j] == 0xFF) ++j;
+      if (j >= n) break;  // the pair straddles the view: reread from this FF
+      const std::uint8_t m = base[j];
+      if (m == 0x00 && j == i + 1) { i = j + 1; continue; }  // stuffed FF
+      if (m >= 0xD0 && m <= 0xD7) {
+        // Restart markers only with a restart interval, and strictly in order D0..D7 within a scan.
+        if (w.restart_interval == 0 || (m & 7) != next_rst) {
+          why = "restart marker out of sequence in the scan data";
+          return pos + i;
+        }
+        next_rst = (next_rst + 1) & 7;
+        i = j + 1;
+        continue;
+      }
+      marker = m;
+      return pos + j - 1;  // the FF right before the marker code
+    }
+    if (v.size() < want) break;  // unreadable media
+    // Step to where the unfinished search left off (the FF of a straddling pair included).
+    pos += std::max<std::size_t>(i, 1);
+  }
+  why = "the space ends inside the scan data";
+  marker = 0;
+  return w.end;
+}
+
+// Trailing zeros after a cut are not proven to belong: entropy data almost never ends in zeros.
+std::uint64_t trim_zeros(Bytes& bytes, std::uint64_t from, std::uint64_t to) {
+  while (to > from) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(4096, to - from));
+    const auto v = bytes.view(to - want, want);
+    if (v.size() < want) return to;
+    std::size_t k = v.size();
+    while (k > 0 && v[k - 1] == 0) --k;
+    if (k > 0) return to - want + k;
+    to -= want;
+  }
+  return to;
+}
+
+}  // namespace
+
+Verdict validate_jpeg(Bytes& bytes, const Limits& limits) {
+  Walk w{bytes, std::min(bytes.size(), limits.max_item)};
+  if (!bytes.matches(0, "\xFF\xD8\xFF")) return verdict(Status::rejected, 0, "no SOI marker");
+  std::uint64_t pos = 2;
+  std::uint64_t proven = 2;  // end of the last structure that checked out
+  auto fail = [&](std::string why) {
+    if (w.segments == 0) return verdict(Status::rejected, 0, "not a JPEG: " + why);
+    return verdict(Status::partial, proven, std::move(why));
+  };
+  while (true) {
+    // pos is at an FF; skip fill bytes.
+    std::uint64_t at = pos;
+    int fill = 0;
+    std::optional<std::uint8_t> b;
+    while ((b = bytes.u8(at)) && *b == 0xFF && fill < 64) { ++at; ++fill; }
+    if (fill == 0) return fail("expected a marker");
+    if (!b) return fail("the space ends before the next marker");
+    if (*b == 0xFF) return fail("a run of fill bytes");
+    const std::uint8_t m = *b;
+    const std::uint64_t after = at + 1;
+    if (after > w.end) return fail("the space ends before the next marker");
+    if (m == 0xD9) {
+      if (!w.sof || !w.sos) return fail("EOI before any frame and scan");
+      return verdict(Status::complete, after);
+    }
+    if (m == 0x01) { pos = after; proven = after; continue; }  // TEM: no length
+    if (!is_sof(m) && !is_table_or_misc(m) && m != 0xDA) return fail("invalid marker in the header");
+    const auto len = bytes.u16be(after);
+    if (!len || after + *len > w.end) return fail("segment runs past the end of the space");
+    if (*len < 2) return fail("segment length below 2");
+    std::string why;
+    if (!check_segment(w, m, after + 2, *len - 2u, why)) return fail(why.empty() ? "bad segment" : why);
+    pos = after + *len;
+    proven = pos;
+    ++w.segments;
+    if (m != 0xDA) continue;
+    // Scan data follows the SOS header, up to the next marker that is not RSTn.
+    std::uint8_t marker = 0;
+    const std::uint64_t stop = scan_entropy(w, pos, why, marker);
+    if (!why.empty()) return verdict(Status::partial, trim_zeros(bytes, pos, stop), why);
+    // What may follow a scan: EOI, another scan, tables, DNL; never SOI or reserved codes.
+    if (marker != 0xD9 && marker != 0xDA && !is_table_or_misc(marker) && !(w.hierarchical && is_sof(marker))) {
+      return verdict(Status::partial, trim_zeros(bytes, pos, stop), "invalid marker in the scan data");
+    }
+    proven = stop;
+    pos = stop;
+  }
+}
 
 }  // namespace ferret::carve::formats
