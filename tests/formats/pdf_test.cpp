@@ -1,0 +1,102 @@
+// PDF validator: a Ghostscript file, the same with an incremental update, an xref-stream file.
+#include <chrono>
+
+#include "carve/formats/formats.h"
+#include "format_test_support.h"
+
+namespace ferret::carve::test {
+namespace {
+
+using formats::validate_pdf;
+
+const char* const kPdfs[] = {"pdf-ghostscript.pdf", "pdf-incremental.pdf", "pdf-xref-stream.pdf"};
+
+std::size_t find(const Buffer& b, std::string_view needle, std::size_t from = 0) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size()).find(needle, from);
+}
+
+TEST(PdfValidator, CompleteBeforeZerosRandomAndAnotherFile) {
+  FERRET_FIXTURE(other, "pdf-xref-stream.pdf");
+  for (const char* name : kPdfs) {
+    SCOPED_TRACE(name);
+    FERRET_FIXTURE(pdf, name);
+    expect_complete_before_fillers(validate_pdf, pdf, other, "pdf", "pdf");
+  }
+}
+
+TEST(PdfValidator, TruncatedIsNeverComplete) {
+  for (const char* name : kPdfs) {
+    SCOPED_TRACE(name);
+    FERRET_FIXTURE(pdf, name);
+    // The end-of-line after the last %%EOF is optional: a file without it is whole.
+    expect_truncations_not_complete(validate_pdf, pdf, Truncation{.optional_tail = 1});
+  }
+}
+
+TEST(PdfValidator, IncrementalUpdateExtendsToTheLastEof) {
+  FERRET_FIXTURE(base, "pdf-ghostscript.pdf");
+  FERRET_FIXTURE(pdf, "pdf-incremental.pdf");
+  ASSERT_EQ(find(pdf, "%%EOF"), base.size() - 6);  // the first %%EOF ends the original body
+  for (Filler f : kFillers) {
+    const Verdict v = run(validate_pdf, followed_by(pdf, f, 8192, base));
+    EXPECT_EQ(v.status, Status::complete) << describe(v);
+    EXPECT_EQ(v.length, pdf.size());
+  }
+  // The update cut short: the original body alone is not the whole document.
+  const Verdict v = run(validate_pdf, followed_by(std::span<const std::uint8_t>(pdf).subspan(0, base.size() + 40), Filler::zeros));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
+  EXPECT_EQ(v.length, base.size());
+}
+
+TEST(PdfValidator, StartxrefMustPointAtAnXref) {
+  for (const char* name : kPdfs) {
+    FERRET_FIXTURE(pdf, name);
+    Buffer buf = pdf;
+    const std::size_t sx = std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()).rfind("startxref");
+    ASSERT_NE(sx, std::string::npos);
+    buf[sx + 10] = buf[sx + 10] == '1' ? '2' : '1';  // first digit of the offset
+    const Verdict v = run(validate_pdf, buf);
+    EXPECT_EQ(v.status, Status::partial) << name << ": " << describe(v);
+    EXPECT_EQ(v.length, pdf.size()) << name;
+  }
+}
+
+TEST(PdfValidator, EofFollowedByAnotherPdfEndsTheItem) {
+  FERRET_FIXTURE(a, "pdf-xref-stream.pdf");
+  FERRET_FIXTURE(b, "pdf-ghostscript.pdf");
+  Buffer buf = a;
+  buf.insert(buf.end(), b.begin(), b.end());
+  const Verdict v = run(validate_pdf, buf);
+  EXPECT_EQ(v.status, Status::complete);
+  EXPECT_EQ(v.length, a.size());
+}
+
+TEST(PdfValidator, NoEofInAHugeSpaceIsFast) {
+  FERRET_FIXTURE(pdf, "pdf-ghostscript.pdf");
+  const Buffer head(pdf.begin(), pdf.begin() + 300);
+  for (std::uint8_t fill : {0x00, 0x41}) {
+    HugeBytes huge(head, 8ull << 30, fill);
+    const auto start = std::chrono::steady_clock::now();
+    const Verdict v = validate_pdf(huge, Limits{});
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+    EXPECT_EQ(v.status, Status::partial) << describe(v);
+  }
+}
+
+TEST(PdfValidator, ChanceMatchesAreRejectedOrPartial) {
+  EXPECT_EQ(run(validate_pdf, bytes_of("%PDF-9.9\n%%EOF\n")).status, Status::rejected);
+  for (std::uint64_t seed = 0; seed < 100; ++seed) {
+    Buffer buf = random_bytes(2048, seed);
+    std::copy_n("%PDF-1.4\n", 9, buf.begin());
+    EXPECT_NE(run(validate_pdf, buf).status, Status::complete);
+  }
+}
+
+TEST(PdfValidator, Fuzz) {
+  std::vector<Buffer> seeds;
+  for (const char* name : kPdfs) seeds.push_back(read_fixture(name));
+  fuzz_validator(validate_pdf, seeds, "%PDF-1.7\n", 0x9DF);
+}
+
+}  // namespace
+}  // namespace ferret::carve::test
