@@ -186,6 +186,9 @@ struct Truncation {
   bool filler_detected = true;
   // Trailing bytes whose loss cannot be seen (PDF: the end-of-line after the last %%EOF).
   std::size_t optional_tail = 0;
+  // Trailing bytes that filler can stand in for unnoticed (a ZIP end record's zero high bytes,
+  // comment length and comment): cuts there followed by filler are not checked.
+  std::size_t filler_blind_tail = 0;
 };
 
 // The space ends at each cut: never complete, partial length <= cut. The cut followed by zeros or
@@ -202,6 +205,9 @@ inline void expect_truncations_not_complete(ValidateFn fn, std::span<const std::
     if (v.status == Status::partial) {
       EXPECT_LE(v.length, cut) << "space ends at " << cut << ": " << describe(v);
     }
+    // In a filler-blind tail a cut item followed by filler may read as another whole item (a ZIP
+    // whose comment length became zero is a valid, shorter ZIP): nothing to assert there.
+    if (cut + t.filler_blind_tail >= item.size()) continue;
     for (Filler f : {Filler::zeros, Filler::random}) {
       const Buffer buf = followed_by(item.subspan(0, cut), f, 4096, {}, cut);
       const Verdict w = run(fn, buf);

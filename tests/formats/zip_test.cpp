@@ -1,0 +1,123 @@
+// ZIP validator: Info-ZIP (plain, ZIP64), streamed data descriptors, typed containers, comments.
+#include <chrono>
+
+#include "carve/formats/formats.h"
+#include "format_test_support.h"
+
+namespace ferret::carve::test {
+namespace {
+
+using formats::validate_zip;
+
+struct Case {
+  const char* name;
+  const char* type;
+};
+const Case kZips[] = {{"zip-infozip.zip", "zip"},       {"zip-zip64.zip", "zip"},          {"zip-data-descriptor.zip", "zip"},
+                      {"zip-commented.zip", "zip"},     {"zip-office.docx", "docx"},       {"zip-office.xlsx", "xlsx"},
+                      {"zip-office.pptx", "pptx"},      {"zip-mimetype.odt", "odt"},       {"zip-mimetype.ods", "ods"},
+                      {"zip-mimetype.epub", "epub"},    {"zip-app.jar", "jar"},            {"zip-app.apk", "apk"}};
+
+std::size_t find(const Buffer& b, std::string_view needle) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size()).find(needle);
+}
+
+TEST(ZipValidator, CompleteBeforeZerosRandomAndAnotherFileWithItsType) {
+  FERRET_FIXTURE(other, "zip-infozip.zip");  // a following ZIP starts with PK 03 04 too
+  for (const Case& c : kZips) {
+    SCOPED_TRACE(c.name);
+    FERRET_FIXTURE(zip, c.name);
+    expect_complete_before_fillers(validate_zip, zip, other, c.type, c.type);
+  }
+}
+
+TEST(ZipValidator, TruncatedIsNeverComplete) {
+  for (const Case& c : kZips) {
+    SCOPED_TRACE(c.name);
+    FERRET_FIXTURE(zip, c.name);
+    // From the end record's central directory offset on (its high bytes are zeros), the comment
+    // length and the comment: filler in their place may read as a valid shorter archive.
+    const std::size_t eocd = std::string_view(reinterpret_cast<const char*>(zip.data()), zip.size()).rfind("PK\x05\x06");
+    ASSERT_NE(eocd, std::string::npos);
+    expect_truncations_not_complete(validate_zip, zip, Truncation{.cuts = 40, .filler_blind_tail = zip.size() - (eocd + 16)});
+  }
+}
+
+TEST(ZipValidator, MissingCentralDirectoryIsPartialAfterTheLocalEntries) {
+  FERRET_FIXTURE(zip, "zip-infozip.zip");
+  const std::size_t cd = find(zip, "PK\x01\x02");
+  ASSERT_NE(cd, std::string::npos);
+  for (Filler f : kFillers) {
+    const Verdict v = run(validate_zip, followed_by(std::span<const std::uint8_t>(zip).subspan(0, cd), f));
+    EXPECT_EQ(v.status, Status::partial) << filler_name(f) << ": " << describe(v);
+    EXPECT_EQ(v.length, cd) << filler_name(f);
+  }
+}
+
+TEST(ZipValidator, EncryptedMembersAreStillWalked) {
+  FERRET_FIXTURE(zip, "zip-infozip.zip");
+  Buffer buf = zip;
+  // Set the encryption flag in every local and central header: only structure is checked.
+  for (std::size_t i = 0; i + 4 < buf.size(); ++i) {
+    if (buf[i] == 'P' && buf[i + 1] == 'K' && buf[i + 2] == 3 && buf[i + 3] == 4) buf[i + 6] |= 1;
+    if (buf[i] == 'P' && buf[i + 1] == 'K' && buf[i + 2] == 1 && buf[i + 3] == 2) buf[i + 8] |= 1;
+  }
+  const Verdict v = run(validate_zip, followed_by(buf, Filler::random));
+  EXPECT_EQ(v.status, Status::complete) << describe(v);
+  EXPECT_EQ(v.length, zip.size());
+}
+
+TEST(ZipValidator, CentralEntryPointingNowhereIsPartial) {
+  FERRET_FIXTURE(zip, "zip-infozip.zip");
+  Buffer buf = zip;
+  const std::size_t cd = find(buf, "PK\x01\x02");
+  buf[cd + 42] += 1;  // the local header offset
+  EXPECT_EQ(run(validate_zip, buf).status, Status::partial);
+}
+
+TEST(ZipValidator, MiddleOverwrittenIsNeverCompleteWithAWrongLength) {
+  for (const Case& c : kZips) {
+    FERRET_FIXTURE(zip, c.name);
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      Buffer buf = followed_by(zip, Filler::zeros);
+      overwrite_random(buf, zip.size() * seed / 21, 32, seed);
+      const Verdict v = run(validate_zip, buf);
+      if (v.status == Status::complete) {
+        EXPECT_EQ(v.length, zip.size()) << c.name << " seed " << seed;
+      }
+    }
+  }
+}
+
+TEST(ZipValidator, LyingSizesAreFastAndNotComplete) {
+  FERRET_FIXTURE(zip, "zip-infozip.zip");
+  Buffer head = zip;
+  put_u32le(head, 18, 0xFFFFFFF0u);  // first member's compressed size: 4 GB
+  HugeBytes huge(head, 8ull << 30);
+  auto start = std::chrono::steady_clock::now();
+  Verdict v = validate_zip(huge, Limits{});
+  EXPECT_NE(v.status, Status::complete) << describe(v);
+  // A streamed member whose descriptor never comes: the search for it is bounded by the space.
+  FERRET_FIXTURE(dd, "zip-data-descriptor.zip");
+  HugeBytes huge_dd(Buffer(dd.begin(), dd.begin() + 60), 8ull << 30, 0x00);
+  v = validate_zip(huge_dd, Limits{});
+  EXPECT_NE(v.status, Status::complete) << describe(v);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 3.0);
+}
+
+TEST(ZipValidator, ChanceMatchesAreRejected) {
+  for (std::uint64_t seed = 0; seed < 500; ++seed) {
+    Buffer buf = random_bytes(1024, seed);
+    std::copy_n("PK\x03\x04", 4, buf.begin());
+    EXPECT_NE(run(validate_zip, buf).status, Status::complete) << seed;
+  }
+}
+
+TEST(ZipValidator, Fuzz) {
+  std::vector<Buffer> seeds;
+  for (const Case& c : kZips) seeds.push_back(read_fixture(c.name));
+  fuzz_validator(validate_zip, seeds, "PK\x03\x04", 0x21F);
+}
+
+}  // namespace
+}  // namespace ferret::carve::test
