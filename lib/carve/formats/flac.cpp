@@ -176,7 +176,7 @@ Verdict validate_flac(Bytes& bytes, const Limits& limits) {
     // No total to reach: the stream provably ends only with a short final block (fixed-size blocks
     // are all full but the last) or when zeros or another file follow.
     const bool short_last = !cur.header.variable_blocking && cur.header.block_size < si.max_block;
-    if (!short_last && !ends_cleanly_at(bytes, *end, "flac") && !bytes.matches(*end, "TAG")) {
+    if (!short_last && !ends_cleanly_at(bytes, *end, cur.pos, "flac") && !bytes.matches(*end, "TAG")) {
       v.missing = "STREAMINFO has no sample count and nothing marks the end of the stream";
       return v;
     }

@@ -1,6 +1,7 @@
-// Evidence that an item of a frame-chain format (MP3, FLAC) ends at a position: what follows is
-// zeros or the start of another kind of file. Shared by the audio validators; it lives under the
-// mp3_ prefix only because of who owns which files, and belongs in carve/ once that is free to edit.
+// Evidence that an item whose format does not announce its own end (an MP3 frame chain, a FLAC
+// stream without a sample count, fragmented MP4, live Matroska) ends at a position. Shared by the
+// audio/video validators; it lives under the mp3_ prefix only because of who owns which files, and
+// belongs in carve/ once that is free to edit.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +11,12 @@
 
 namespace ferret::carve::formats {
 
-// True when the bytes at `pos` cannot be the rest of an item of `own_family`: a run of zeros (16
-// bytes, or every byte up to the end of the space) or a signature of another family. False at the
-// very end of the space: whether the item went on cannot be seen there.
-bool ends_cleanly_at(Bytes& bytes, std::uint64_t pos, std::string_view own_family);
+// True when the item provably ends at `end`: the bytes there are a run of zeros (16 bytes, or all
+// of them up to the end of the space) or another family's signature, and the item's last
+// structure (which starts at `last_start`) does not itself end in zeros. That last rule is what
+// tells a real end from a tail that was overwritten with zeros from inside its last structure
+// (whose length field then carries the walk into the zeros). False at the very end of the space:
+// whether the item went on cannot be seen there.
+bool ends_cleanly_at(Bytes& bytes, std::uint64_t end, std::uint64_t last_start, std::string_view own_family);
 
 }  // namespace ferret::carve::formats

@@ -1,0 +1,54 @@
+// The ISO BMFF index for the carver: the moov box's tracks and sample tables, movie fragments and
+// the fragment random-access box, each checked against where the item's media data really is.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "carve/formats/mp4_box.h"
+
+namespace ferret::carve::formats::mp4 {
+
+// The payloads of the item's mdat boxes, in file order.
+class MediaData {
+ public:
+  void add(std::uint64_t begin, std::uint64_t end) { ranges_.emplace_back(begin, end); }
+  bool empty() const { return ranges_.empty(); }
+  std::size_t count() const { return ranges_.size(); }
+  // True when [pos, pos + len) lies inside one mdat payload.
+  bool holds(std::uint64_t pos, std::uint64_t len) const;
+
+ private:
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges_;
+};
+
+struct TrackDefaults {
+  std::uint32_t track_id = 0;
+  std::uint32_t sample_size = 0;
+};
+
+struct Movie {
+  bool fragmented = false;              // moov holds mvex: samples come in moof boxes
+  std::vector<TrackDefaults> trex;      // per-track defaults for fragments
+  std::uint64_t samples = 0;            // samples checked in the moov's tables
+  std::uint64_t external_tracks = 0;    // tracks whose data lives in another file (not checkable)
+  std::vector<std::pair<std::uint32_t, unsigned>> nal_sizes;  // track id -> NAL length field bytes
+};
+
+// Parses `moov` (its boxes must tile it, every track must have a complete sample table) and checks
+// that every chunk of every track, with the sizes of its samples, lies inside `mdat`; for H.264 and
+// H.265 tracks each sample's NAL unit lengths must add up to its size. False with `why` otherwise.
+bool check_movie(Bytes& bytes, const Box& moov, const MediaData& mdat, Movie& movie, std::string& why);
+
+// Checks one movie fragment: its track fragments' runs lie inside `mdat`. `sequence` is the
+// previous fragment's sequence number (fragments count up) and is updated.
+bool check_fragment(Bytes& bytes, const Box& moof, const Movie& movie, const MediaData& mdat,
+                    std::uint32_t& sequence, std::uint64_t& samples, std::string& why);
+
+// Checks the fragment random-access box: its size record matches and every entry points at one of
+// `moof_starts` (sorted).
+bool check_random_access(Bytes& bytes, const Box& mfra, const std::vector<std::uint64_t>& moof_starts, std::string& why);
+
+}  // namespace ferret::carve::formats::mp4
