@@ -1,4 +1,5 @@
-// The ISO BMFF validator on ffmpeg-made MP4 (moov last, faststart, fragmented), MOV, 3GP and M4A.
+// The ISO BMFF validator on ffmpeg-made MP4 (moov last, faststart, fragmented), MOV, 3GP, M4A, and
+// libheif-made HEIC and AVIF stills.
 #include <gtest/gtest.h>
 
 #include "carve/formats/formats.h"
@@ -17,6 +18,7 @@ struct Mp4Fixture {
 constexpr Mp4Fixture kFixtures[] = {
     {"mp4-moov-last.mp4", "mp4", "mp4"}, {"mp4-faststart.mp4", "mp4", "mp4"}, {"mp4-fragmented.mp4", "mp4", "mp4"},
     {"mov-mpeg4-pcm.mov", "mov", "mov"}, {"3gp-h263.3gp", "3gp", "3gp"},     {"m4a-aac.m4a", "m4a", "m4a"},
+    {"heic-still.heic", "heic", "heic"},  {"avif-still.avif", "avif", "avif"},
 };
 
 TEST(Mp4Validator, FixturesAreCompleteBeforeAnyFiller) {
@@ -134,6 +136,22 @@ TEST(Mp4Validator, AnUnknownBoxAfterTheItemMakesItPartial) {
   const Verdict v = run(validate_mp4, followed_by(extra, Filler::zeros));
   EXPECT_EQ(v.status, Status::partial) << describe(v);
   EXPECT_EQ(v.length, item.size());
+}
+
+TEST(Mp4Validator, HeifItemsMustLieInTheMediaData) {
+  FERRET_MEDIA_FIXTURE(item, "heic-still.heic");
+  // Without its mdat the item locations point at nothing.
+  std::size_t mdat = 0;
+  for (std::size_t p = 0; p + 8 < item.size(); ++p) {
+    if (item[p + 4] == 'm' && item[p + 5] == 'd' && item[p + 6] == 'a' && item[p + 7] == 't') {
+      mdat = p;
+      break;
+    }
+  }
+  ASSERT_NE(mdat, 0u);
+  const Buffer no_mdat(item.begin(), item.begin() + static_cast<std::ptrdiff_t>(mdat));
+  const Verdict v = run(validate_mp4, followed_by(no_mdat, Filler::zeros));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
 }
 
 TEST(Mp4Validator, ChanceFtypIsRejected) {

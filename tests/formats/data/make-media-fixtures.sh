@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the audio/video carving fixtures in this folder with ffmpeg's real muxers and encoders.
-# Needs: ffmpeg with libx264, libvpx, libmp3lame, libvorbis, libopus, libtheora (Debian's ffmpeg has them).
+# Needs: ffmpeg with libx264, libvpx, libmp3lame, libvorbis, libopus, libtheora (Debian's ffmpeg has them),
+# ImageMagick convert with HEIC/AVIF (libheif) for the HEIF stills, python3.
 # The outputs are committed; run this only to regenerate them (then review the diff). Every encoder
 # runs single-threaded with bitexact flags and no metadata, so the bytes do not depend on the machine.
 set -euo pipefail
@@ -23,6 +24,12 @@ ff "${video[@]}" "${tone[@]}" -t 1 -c:v mpeg4 -q:v 10 -c:a pcm_s16le "${exact[@]
 ff -f lavfi -i testsrc=size=128x96:rate=5 "${tone[@]}" -t 1 -c:v h263 -q:v 20 -c:a aac -ar 8000 -ac 1 -b:a 12k \
    "${exact[@]}" -f 3gp 3gp-h263.3gp
 ff "${tone[@]}" -t 1 -c:a aac -b:a 24k "${exact[@]}" -f ipod m4a-aac.m4a
+# HEIF stills (ftyp, meta with item locations, mdat) through libheif.
+still=$(mktemp --suffix=.ppm)
+ff -f lavfi -i testsrc=size=64x48:rate=1 -frames:v 1 -fflags +bitexact -flags +bitexact "$still"
+convert "$still" -strip -quality 50 heic-still.heic
+convert "$still" -strip -quality 50 avif-still.avif
+rm -f "$still"
 
 # --- Matroska and WebM ---
 ff "${video[@]}" "${tone[@]}" -t 1 "${x264[@]}" -c:a libvorbis -q:a 0 "${exact[@]}" mkv-h264-vorbis.mkv
@@ -58,4 +65,4 @@ ff "${tone[@]}" -t 1.5 -c:a libopus -b:a 16k "${exact[@]}" ogg-opus.opus
 ff "${video[@]}" "${tone[@]}" -t 1 -c:v libtheora -q:v 2 -c:a libvorbis -q:a 0 "${exact[@]}" ogg-theora-vorbis.ogv
 ff "${tone[@]}" -t 0.5 -c:a flac "${exact[@]}" -f ogg ogg-flac.oga
 
-ls -l mp4-* mov-* 3gp-* m4a-* mkv-* webm-* mp3-* flac-* ogg-*
+ls -l mp4-* mov-* 3gp-* m4a-* heic-* avif-* mkv-* webm-* mp3-* flac-* ogg-*
