@@ -30,6 +30,5 @@ CREATE TABLE carve_scans (
   already_known INTEGER NOT NULL,          -- items that are the content of a file already listed
   new_items     INTEGER NOT NULL,          -- rows this run added to files
   unreadable    INTEGER NOT NULL,          -- ranges of the space that could not be read
-  interrupted   INTEGER NOT NULL CHECK (interrupted IN (0, 1)),
   PRIMARY KEY (run_id, evidence_id)
 );

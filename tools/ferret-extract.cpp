@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
       ("all-matched", "extract every file a notable hash set matched (files.known = 'notable', see ferret-match)")
       ("threads", po::value<unsigned>()->value_name("N"), "worker threads (default: one per core)")
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
+      ("sign-key", po::value<std::string>()->value_name("KEY.pem"), "sign this run's custody entries with an Ed25519 private key (default: $FERRET_SIGN_KEY)")
       ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
       ("quiet,q", "no progress line and no human summary")
       ("help,h", "show this help")
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
 
   auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/false,
                                          cli::examiner_option(vm),
-                                         argc, argv, &clock});
+                                         argc, argv, &clock, cli::sign_key_option(vm)});
   if (!session.ok()) {
     std::cerr << kTool << ": " << session.error().message << "\n";
     return cli::exit_code_for(session.error());
@@ -127,5 +128,6 @@ int main(int argc, char** argv) {
     else if (outcome->not_extracted > 0 || outcome->verified < outcome->extracted) exit_code = cli::kExitBadEvidence;
     body = "\"extract\":" + extract::summary_json(*outcome, seconds);
   }
+  if (Status s = cli::add_evidence_inputs(*session, std::nullopt); !s.ok()) std::cerr << kTool << ": " << s.error().message << "\n";
   return cli::end_tool_run(*session, clock, kTool, exit_code, body, json, quiet, human);
 }

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   visible.add_options()
       ("case", po::value<std::string>()->value_name("DIR"), "case directory (created if missing)")
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
+      ("sign-key", po::value<std::string>()->value_name("KEY.pem"), "sign this run's custody entries with an Ed25519 private key (default: $FERRET_SIGN_KEY)")
       ("case-number", po::value<std::string>()->value_name("N"), "case number recorded in the case")
       ("allow-duplicate", "ingest evidence even if the same image is already in the case")
       ("hash", "then hash every file of the ingested evidence, as ferret-hash does")
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
   const auto& interrupted = cli::install_interrupt_flag();
   const Clock& clock = system_clock();
 
-  auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/true, examiner, argc, argv, &clock});
+  auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/true, examiner, argc, argv, &clock, cli::sign_key_option(vm)});
   if (!session.ok()) {
     std::cerr << kTool << ": " << session.error().message << "\n";
     return cli::exit_code_for(session.error());
@@ -194,5 +195,6 @@ int main(int argc, char** argv) {
   members << "],\"failures\":[";
   for (std::size_t i = 0; i < failures.size(); ++i) members << (i ? "," : "") << "\"" << json_escape(failures[i]) << "\"";
   members << "]" << hash_json;
+  if (Status s = cli::add_evidence_inputs(*session, std::nullopt, /*ingested_by_run=*/true); !s.ok()) std::cerr << kTool << ": " << s.error().message << "\n";
   return cli::end_tool_run(*session, clock, kTool, exit_code, members.str(), json, quiet, human);
 }

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       ("case", po::value<std::string>()->value_name("DIR"), "an existing case directory")
       ("hashset", po::value<std::vector<std::string>>()->value_name("SET"), "a hash-set file (repeatable)")
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
+      ("sign-key", po::value<std::string>()->value_name("KEY.pem"), "sign this run's custody entries with an Ed25519 private key (default: $FERRET_SIGN_KEY)")
       ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
       ("quiet,q", "no human summary")
       ("help,h", "show this help")
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
   const Clock& clock = system_clock();
   auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/false,
                                          cli::examiner_option(vm),
-                                         argc, argv, &clock});
+                                         argc, argv, &clock, cli::sign_key_option(vm)});
   if (!session.ok()) {
     std::cerr << kTool << ": " << session.error().message << "\n";
     return cli::exit_code_for(session.error());
@@ -78,6 +79,9 @@ int main(int argc, char** argv) {
     if (!quiet) human << match::summary_text(*outcome, seconds);
     if (outcome->interrupted) exit_code = cli::kExitInterrupted;
     body = "\"match\":" + match::summary_json(*outcome, seconds);
+  }
+  if (outcome.ok()) {
+    for (const auto& set : outcome->sets) session->inputs.push_back({"hashset", set.path, set.sha256});
   }
   return cli::end_tool_run(*session, clock, kTool, exit_code, body, json, quiet, human);
 }

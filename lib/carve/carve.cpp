@@ -87,8 +87,7 @@ struct Written {
 };
 
 Result<Written> store(Database& db, const std::vector<FoundItem>& items, const EvidenceCarve& scan,
-                      const std::vector<UnreadableSpan>& unreadable, const std::string& types, std::int64_t run_id,
-                      bool interrupted) {
+                      const std::vector<UnreadableSpan>& unreadable, const std::string& types, std::int64_t run_id) {
   auto insert = db.prepare(
       "INSERT OR IGNORE INTO files(evidence_id, volume_id, origin, path, name, type, size, allocated, md5, sha1, sha256, "
       "mime, content_state, hash_run_id, carve_status, carve_detail, carve_type, carve_offset, carve_run_id) "
@@ -101,7 +100,7 @@ Result<Written> store(Database& db, const std::vector<FoundItem>& items, const E
   if (!error.ok()) return error.error();
   auto scan_row = db.prepare(
       "INSERT OR REPLACE INTO carve_scans(run_id, evidence_id, space, types, bytes_scanned, candidates, complete, partial, "
-      "already_known, new_items, unreadable, interrupted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      "already_known, new_items, unreadable) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   if (!scan_row.ok()) return scan_row.error();
 
   Written out;
@@ -145,7 +144,7 @@ Result<Written> store(Database& db, const std::vector<FoundItem>& items, const E
       .bind(5, static_cast<std::int64_t>(scan.bytes_scanned)).bind(6, static_cast<std::int64_t>(scan.candidates))
       .bind(7, static_cast<std::int64_t>(scan.complete)).bind(8, static_cast<std::int64_t>(scan.partial))
       .bind(9, static_cast<std::int64_t>(scan.already_known)).bind(10, static_cast<std::int64_t>(out.new_items))
-      .bind(11, static_cast<std::int64_t>(scan.unreadable)).bind(12, std::int64_t{interrupted ? 1 : 0});
+      .bind(11, static_cast<std::int64_t>(scan.unreadable));
   if (ferret::Status s = scan_row->run(); !s.ok()) return fail(s.error());
   if (ferret::Status s = db.exec("COMMIT"); !s.ok()) return fail(s.error());
   return out;
@@ -271,7 +270,7 @@ Result<CarveSummary> carve_case(CaseWriter& writer, const CarveOptions& options)
     }
     for (auto& [name, count] : by_type) scan.types.push_back(count);
     auto written = writer.call<Written>([&](Database& db) {
-      return store(db, found->items, scan, found->unreadable, types, options.run_id, false);
+      return store(db, found->items, scan, found->unreadable, types, options.run_id);
     });
     if (!written.ok()) return written.error();
     scan.new_items = written->new_items;

@@ -85,6 +85,15 @@ std::optional<std::string> Statement::column_optional_text(int index) const {
   return column_text(index);
 }
 bool Statement::column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+char Statement::column_type(int index) const {
+  switch (sqlite3_column_type(stmt_, index)) {
+    case SQLITE_INTEGER: return 'I';
+    case SQLITE_FLOAT: return 'F';
+    case SQLITE_TEXT: return 'T';
+    case SQLITE_BLOB: return 'B';
+    default: return 'N';
+  }
+}
 
 Result<Database> Database::open(const std::filesystem::path& file, Mode mode) {
   Database db;

@@ -48,6 +48,8 @@ class Statement {
   std::string column_text(int index) const;  // "" for NULL
   std::optional<std::string> column_optional_text(int index) const;
   bool column_is_null(int index) const;
+  // 'N' null, 'I' integer, 'F' real, 'T' text, 'B' blob.
+  char column_type(int index) const;
 
  private:
   sqlite3* db_ = nullptr;

@@ -18,6 +18,12 @@ std::string default_examiner() {
 
 Result<CaseSession> open_case_session(const SessionRequest& request) {
   const Clock& clock = request.clock != nullptr ? *request.clock : system_clock();
+  std::unique_ptr<custody::Signer> signer;
+  if (!request.sign_key.empty()) {
+    auto loaded = custody::Signer::load(request.sign_key);
+    if (!loaded.ok()) return loaded.error();
+    signer = std::make_unique<custody::Signer>(std::move(*loaded));
+  }
   auto dir = casedb::CaseDirectory::open(request.case_dir, request.create ? casedb::CaseDirectory::Create::yes
                                                                           : casedb::CaseDirectory::Create::no,
                                          request.tool);
@@ -28,19 +34,49 @@ Result<CaseSession> open_case_session(const SessionRequest& request) {
                        request.examiner, casedb::host_name(), clock.now_iso8601()};
   auto run_id = casedb::insert_run(*db, run);
   if (!run_id.ok()) return make_error(Errc::io, "cannot record the run: " + run_id.error().message);
+  if (Status started = custody::record_run_start(*db, *run_id, clock, signer.get(), request.seal_unfinished); !started.ok()) {
+    return make_error(Errc::io, "cannot record the run in the custody log: " + started.error().message);
+  }
   CaseSession session;
+  session.signer = std::move(signer);
   session.dir = std::move(*dir);
   session.run_id = *run_id;
   session.writer = std::make_unique<casedb::CaseWriter>(std::move(*db));
   return session;
 }
 
-std::string finish_case_session(CaseSession& session, const Clock& clock, int exit_code, const std::string& summary_json) {
-  auto finished = session.writer->call<bool>([&](casedb::Database& database) -> Result<bool> {
-    FERRET_TRY(casedb::finish_run(database, session.run_id, clock.now_iso8601(), exit_code, summary_json));
-    return true;
+Status add_evidence_inputs(CaseSession& session, std::optional<std::int64_t> evidence_id, bool ingested_by_run) {
+  auto inputs = session.writer->call<std::vector<custody::Input>>([&](casedb::Database& db) -> Result<std::vector<custody::Input>> {
+    auto s = db.prepare(
+        "SELECT path, coalesce(sha256, '') FROM evidence WHERE (?1 IS NULL OR evidence_id = ?1) AND (?2 = 0 OR ingest_run_id = ?3) "
+        "ORDER BY evidence_id");
+    if (!s.ok()) return s.error();
+    s->bind(1, evidence_id).bind(2, std::int64_t{ingested_by_run ? 1 : 0}).bind(3, session.run_id);
+    std::vector<custody::Input> out;
+    for (;;) {
+      auto row = s->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      out.push_back({"image", s->column_text(0), s->column_text(1)});
+    }
+    return out;
   });
-  return finished.ok() ? "" : "cannot record the end of the run: " + finished.error().message;
+  if (!inputs.ok()) return inputs.error();
+  for (auto& in : *inputs) session.inputs.push_back(std::move(in));
+  return {};
+}
+
+std::string finish_case_session(CaseSession& session, const Clock& clock, int exit_code, const std::string& summary_json) {
+  auto closed = session.writer->call<custody::Closed>([&](casedb::Database& database) -> Result<custody::Closed> {
+    FERRET_TRY(casedb::finish_run(database, session.run_id, clock.now_iso8601(), exit_code, summary_json));
+    return custody::record_run_end(database, session.run_id, session.inputs, session.signer.get());
+  });
+  if (!closed.ok()) return "cannot record the end of the run: " + closed.error().message;
+  // The chain head also goes beside the database, so that cutting the log short is seen.
+  if (Status s = custody::append_sidecar(session.dir.dir(), closed->sidecar_line); !s.ok()) {
+    return "the run is recorded, but its custody line could not be written: " + s.error().message;
+  }
+  return "";
 }
 
 int end_tool_run(CaseSession& session, const Clock& clock, std::string_view tool, int exit_code, const std::string& members,

@@ -12,6 +12,7 @@
 #include "casedb/case_writer.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "custody/custody.h"
 
 namespace ferret::cli {
 
@@ -22,6 +23,8 @@ struct CaseSession {
   casedb::CaseDirectory dir;
   std::int64_t run_id = 0;
   std::unique_ptr<casedb::CaseWriter> writer;
+  std::unique_ptr<custody::Signer> signer;  // signs the run's custody entries (--sign-key)
+  std::vector<custody::Input> inputs;       // what the run read, recorded at its end
 };
 
 struct SessionRequest {
@@ -32,10 +35,16 @@ struct SessionRequest {
   int argc = 0;
   const char* const* argv = nullptr;
   const Clock* clock = nullptr;
+  std::filesystem::path sign_key;  // an Ed25519 PEM private key; empty: entries are not signed
+  bool seal_unfinished = true;     // seal earlier runs the custody log never closed (see custody::record_run_start)
 };
 
 // Errors name what failed ("cannot record the run: ..."); map them with exit_code_for().
 Result<CaseSession> open_case_session(const SessionRequest& request);
+
+// Adds the evidence the run read (one evidence, or all) to the run's inputs, with its SHA-256 as
+// ingested; `ingested_by_run`: only the evidence this run ingested.
+Status add_evidence_inputs(CaseSession& session, std::optional<std::int64_t> evidence_id, bool ingested_by_run = false);
 
 // Records the end of the run. Returns an error message to print, or "" when all went well.
 std::string finish_case_session(CaseSession& session, const Clock& clock, int exit_code, const std::string& summary_json);

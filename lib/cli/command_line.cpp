@@ -1,5 +1,6 @@
 #include "cli/command_line.h"
 
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/case_session.h"
@@ -12,6 +13,12 @@ namespace po = boost::program_options;
 
 std::string examiner_option(const po::variables_map& vm) {
   return vm.count("examiner") ? vm["examiner"].as<std::string>() : default_examiner();
+}
+
+std::string sign_key_option(const po::variables_map& vm) {
+  if (vm.count("sign-key")) return vm["sign-key"].as<std::string>();
+  if (const char* k = std::getenv("FERRET_SIGN_KEY"); k != nullptr && *k != '\0') return k;
+  return "";
 }
 
 int usage_error(std::string_view tool, const std::string& message) {

@@ -22,6 +22,9 @@ std::optional<int> parse_command_line(int argc, char** argv, std::string_view to
 // --examiner NAME, else $FERRET_EXAMINER, else $USER (cli::default_examiner).
 std::string examiner_option(const boost::program_options::variables_map& vm);
 
+// --sign-key KEY.pem, else $FERRET_SIGN_KEY, else none.
+std::string sign_key_option(const boost::program_options::variables_map& vm);
+
 // "<tool>: <message>\nTry '<tool> --help'." on stderr; returns the usage exit code.
 int usage_error(std::string_view tool, const std::string& message);
 
