@@ -16,6 +16,8 @@
 #include "ferret/version.h"
 #include "hashset/format.h"
 #include "hashset/input.h"
+#include "hashset/rdsv3.h"
+#include "hashset/zip_source.h"
 
 namespace ferret::hashset {
 
@@ -418,9 +420,12 @@ class Importer final : public EntrySink {
     record_budget_ = options.memory_budget - reserve;
   }
 
-  void start_source(std::size_t index, FileSource* file) {
+  // `done` tells how far the source is read (bytes of `total`, or rows when `rows`), for progress.
+  void start_source(std::size_t index, std::function<std::uint64_t()> done, std::uint64_t total, bool rows) {
     source_ = index;
-    file_ = file;
+    done_ = std::move(done);
+    total_ = total;
+    rows_ = rows;
   }
 
   Status entry(const Entry& e) override {
@@ -559,9 +564,7 @@ class Importer final : public EntrySink {
   }
 
   void report_progress() {
-    if (options_.progress && file_ != nullptr) {
-      options_.progress({"reading", source_ + 1, outcome_.sources.size(), file_->bytes_read(), file_->size()});
-    }
+    if (options_.progress && done_) options_.progress({"reading", source_ + 1, outcome_.sources.size(), done_(), total_, rows_});
   }
 
   HashSetFileWriter& writer_;
@@ -577,7 +580,9 @@ class Importer final : public EntrySink {
   BufferedOut offsets_;
   std::string encoded_;
   std::size_t source_ = 0;
-  FileSource* file_ = nullptr;
+  std::function<std::uint64_t()> done_;
+  std::uint64_t total_ = 0;
+  bool rows_ = false;
   std::uint64_t ticks_ = 0;
   bool failed_ = false;
 };
@@ -589,25 +594,27 @@ struct OpenedSource {
   Compression compression = Compression::none;
 };
 
+// What the first bytes of a file say it is. Read from a handle of its own, so the SHA-256 of the
+// source's FileSource sees every byte once, from the start.
+Result<Sniffed> sniff_file(const std::filesystem::path& path) {
+  auto probe = FileSource::open(path);
+  if (!probe.ok()) return probe.error();
+  auto head = read_prefix(**probe, kSniffBytes);
+  if (!head.ok()) return head.error();
+  Sniffed sniffed = sniff_container(*head);
+  if (!sniffed.unsupported.empty()) return make_error(Errc::unsupported, path.string() + " is " + sniffed.unsupported);
+  return sniffed;
+}
+
 Result<OpenedSource> open_source(const std::filesystem::path& path) {
   auto file = FileSource::open(path);
   if (!file.ok()) return file.error();
   OpenedSource out;
   out.file = std::move(*file);
-  // Sniff the container from a second handle, so the SHA-256 sees every byte once, from the start.
-  auto probe = FileSource::open(path);
-  if (!probe.ok()) return probe.error();
-  char magic[16] = {};
-  std::size_t have = 0;
-  while (have < sizeof magic) {
-    auto n = (*probe)->read(std::span(magic + have, sizeof magic - have));
-    if (!n.ok()) return n.error();
-    if (*n == 0) break;
-    have += *n;
-  }
-  const Sniffed sniffed = sniff_container(std::string_view(magic, have));
-  if (!sniffed.unsupported.empty()) return make_error(Errc::unsupported, path.string() + " is " + sniffed.unsupported);
-  out.compression = sniffed.compression;
+  auto sniffed = sniff_file(path);
+  if (!sniffed.ok()) return sniffed.error();
+  if (sniffed->container != Container::none) return make_error(Errc::internal, path.string() + " changed while it was read");
+  out.compression = sniffed->compression;
   if (out.compression == Compression::gzip) out.text = std::make_unique<GzipSource>(std::make_unique<BorrowedSource>(*out.file));
   else out.text = std::make_unique<BorrowedSource>(*out.file);
   return out;
@@ -630,6 +637,13 @@ std::string metadata_json(const ImportOptions& options, const Clock& clock, cons
     for (std::size_t k = 0; k < s.ignored_columns.size(); ++k) j += (k ? "," : "") + json_text(s.ignored_columns[k]);
     j += "]";
     if (!s.stopped.empty()) j += ",\"stopped\":" + json_text(s.stopped);
+    if (const auto& a = s.archive) {
+      char crc[16];
+      std::snprintf(crc, sizeof crc, "%08x", a->crc32);
+      j += ",\"archive\":{\"path\":" + json_text(a->path) + ",\"size\":" + std::to_string(a->size) + ",\"sha256\":\"" + a->sha256 +
+           "\",\"member\":" + json_text(a->member) + ",\"method\":\"" + a->method + "\",\"crc32\":\"" + crc +
+           "\",\"crc32_verified\":" + (a->crc32_verified ? "true" : "false") + "}";
+    }
     j += "}";
   }
   j += "],\"counts\":{";
@@ -649,6 +663,72 @@ std::string metadata_json(const ImportOptions& options, const Clock& clock, cons
   return j;
 }
 
+// One list to read: a plain (or gzip) file, a member of a zip archive, or an SQLite database.
+struct Unit {
+  enum class Kind { file, zip_member, database };
+  std::size_t input = 0;
+  Kind kind = Kind::file;
+  std::size_t member = 0;  // index in the archive's directory
+};
+
+// Reads a stream to its end: a zip member checks its CRC-32 there, gzip its trailer.
+Status drain(ByteSource& source) {
+  std::vector<char> buf(256u << 10);
+  for (;;) {
+    auto n = source.read(buf);
+    if (!n.ok()) return n.error();
+    if (*n == 0) return {};
+  }
+}
+
+// The members of a zip that are lists: not directories, not the resource forks macOS adds.
+bool is_list_member(const ZipMember& m) { return !m.is_directory() && m.name.rfind("__MACOSX/", 0) != 0; }
+
+// Checks every member of an archive and reports each as a source (phase one: nothing is parsed).
+Status plan_zip(const std::filesystem::path& input, const std::string& absolute, const ZipArchive& zip, std::size_t input_index,
+                const ImportOptions& options, std::vector<Unit>& units, std::vector<SourceReport>& reports) {
+  bool any = false;
+  for (std::size_t k = 0; k < zip.members().size(); ++k) {
+    const ZipMember& m = zip.members()[k];
+    if (!is_list_member(m)) continue;
+    const std::string label = input.string() + "!" + m.name;
+    if (auto why = zip_member_unsupported(m); !why.empty()) return make_error(Errc::unsupported, label + ": " + why);
+    auto member = zip.open_member(k);
+    if (!member.ok()) return member.error().with_context(label);
+    auto head = read_prefix(**member, kSniffBytes);
+    if (!head.ok()) return head.error().with_context(label);
+    const Sniffed sniffed = sniff_container(*head);
+    if (!sniffed.unsupported.empty()) return make_error(Errc::unsupported, label + " is " + sniffed.unsupported);
+    if (sniffed.container == Container::zip) return make_error(Errc::unsupported, label + " is a zip archive inside the zip archive (extract the outer one first)");
+    if (sniffed.container == Container::sqlite) {
+      return make_error(Errc::unsupported, label + " is an SQLite database (NSRL RDSv3?) inside a zip archive: extract it first (a database "
+                                                   "is read in place, read-only)");
+    }
+    SourceReport report;
+    if (options.format) {
+      if (*options.format == Format::nsrl_rdsv3) return make_error(Errc::unsupported, label + ": --format nsrl-rdsv3 reads an SQLite database file, not a zip member");
+      report.format = *options.format;
+    } else {
+      ReplaySource replay(std::move(*head), **member);
+      std::unique_ptr<ByteSource> text;
+      if (sniffed.compression == Compression::gzip) text = std::make_unique<GzipSource>(std::make_unique<BorrowedSource>(replay));
+      else text = std::make_unique<BorrowedSource>(replay);
+      auto format = detect_format(*text);
+      if (!format.ok()) return format.error().with_context(label);
+      report.format = *format;
+    }
+    report.path = absolute + "!" + m.name;
+    report.size = m.size;
+    report.compression = sniffed.compression;
+    report.archive = ArchiveMemberReport{absolute, zip.file_size(), "", m.name, zip_method_name(m.method), m.crc32, false};
+    reports.push_back(std::move(report));
+    units.push_back({input_index, Unit::Kind::zip_member, k});
+    any = true;
+  }
+  if (!any) return make_error(Errc::unsupported, input.string() + ": the zip archive holds no file to read");
+  return {};
+}
+
 }  // namespace
 
 Result<ImportOutcome> import_hashset(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& out,
@@ -661,16 +741,47 @@ Result<ImportOutcome> import_hashset(const std::vector<std::filesystem::path>& i
   ImportOutcome outcome;
   outcome.path = std::filesystem::absolute(out, ec);
 
-  // Everything that can be checked before reading a line is: each input opens and has a format.
-  for (const auto& input : inputs) {
+  // Everything that can be checked before reading a line is: each input (and each member of an
+  // archive) opens and has a format, each database has a table to read.
+  std::vector<Unit> units;
+  std::vector<std::unique_ptr<ZipArchive>> archives(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const auto& input = inputs[i];
     if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(input, out, ec)) {
       return make_error(Errc::invalid_argument, input.string() + " is both an input and the output");
     }
+    auto file = FileSource::open(input);
+    if (!file.ok()) return file.error();
+    auto sniffed = sniff_file(input);
+    if (!sniffed.ok()) return sniffed.error();
+    const std::string absolute = std::filesystem::absolute(input, ec).string();
+    SourceReport report;
+    report.path = absolute;
+    report.size = (*file)->size();
+    if (sniffed->container == Container::sqlite) {
+      if (options.format && *options.format != Format::nsrl_rdsv3) {
+        return make_error(Errc::unsupported, input.string() + " is an SQLite database: --format " + format_name(*options.format) +
+                                                 " cannot read it (an NSRL RDSv3 database is read as nsrl-rdsv3)");
+      }
+      auto layout = inspect_rdsv3(input);
+      if (!layout.ok()) return layout.error().with_context(input.string());
+      report.format = Format::nsrl_rdsv3;
+      outcome.sources.push_back(std::move(report));
+      units.push_back({i, Unit::Kind::database, 0});
+      continue;
+    }
+    if (sniffed->container == Container::zip) {
+      auto zip = ZipArchive::open(input);
+      if (!zip.ok()) return zip.error().with_context(input.string());
+      FERRET_TRY(plan_zip(input, absolute, *zip, i, options, units, outcome.sources));
+      archives[i] = std::make_unique<ZipArchive>(std::move(*zip));
+      continue;
+    }
+    if (options.format == Format::nsrl_rdsv3) {
+      return make_error(Errc::unsupported, input.string() + " is not an SQLite database: --format nsrl-rdsv3 cannot read it");
+    }
     auto opened = open_source(input);
     if (!opened.ok()) return opened.error();
-    SourceReport report;
-    report.path = std::filesystem::absolute(input, ec).string();
-    report.size = opened->file->size();
     report.compression = opened->compression;
     if (options.format) {
       report.format = *options.format;
@@ -680,6 +791,7 @@ Result<ImportOutcome> import_hashset(const std::vector<std::filesystem::path>& i
       report.format = *format;
     }
     outcome.sources.push_back(std::move(report));
+    units.push_back({i, Unit::Kind::file, 0});
   }
 
   auto writer = HashSetFileWriter::create(out, options.overwrite);
@@ -688,27 +800,93 @@ Result<ImportOutcome> import_hashset(const std::vector<std::filesystem::path>& i
   if (!scratch.ok()) return scratch.error();
   Importer importer(*writer, scratch->path(), options, outcome);
 
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    SourceReport& report = outcome.sources[i];
-    auto opened = open_source(inputs[i]);
-    if (!opened.ok()) return opened.error();
-    importer.start_source(i, opened->file.get());
-    auto parser = make_parser(report.format, *opened->text);
-    const Status parsed = parser->run(importer, options.cancel);
+  std::vector<std::string> archive_sha256(inputs.size());
+  for (std::size_t u = 0; u < units.size(); ++u) {
+    const Unit& unit = units[u];
+    const std::filesystem::path& input = inputs[unit.input];
+    SourceReport& report = outcome.sources[u];
+    const std::string label = unit.kind == Unit::Kind::zip_member ? input.string() + "!" + report.archive->member : input.string();
+    // The chain for this unit; whichever applies is kept alive until the unit is done.
+    std::unique_ptr<FileSource> file;
+    std::unique_ptr<ZipMemberSource> member;
+    std::unique_ptr<ByteSource> text;
+    std::unique_ptr<Parser> parser;
+    switch (unit.kind) {
+      case Unit::Kind::file: {
+        auto opened = open_source(input);
+        if (!opened.ok()) return opened.error();
+        file = std::move(opened->file);
+        text = std::move(opened->text);
+        FileSource* f = file.get();
+        importer.start_source(u, [f] { return f->bytes_read(); }, f->size(), false);
+        break;
+      }
+      case Unit::Kind::zip_member: {
+        auto opened = archives[unit.input]->open_member(unit.member);
+        if (!opened.ok()) return opened.error().with_context(label);
+        member = std::move(*opened);
+        if (report.compression == Compression::gzip) text = std::make_unique<GzipSource>(std::make_unique<BorrowedSource>(*member));
+        else text = std::make_unique<BorrowedSource>(*member);
+        ZipMemberSource* m = member.get();
+        importer.start_source(u, [m] { return m->compressed_read(); }, m->compressed_size(), false);
+        break;
+      }
+      case Unit::Kind::database: {
+        auto opened = open_rdsv3_parser(input);
+        if (!opened.ok()) return opened.error().with_context(label);
+        parser = std::move(*opened);
+        Parser* p = parser.get();
+        importer.start_source(u, [p] { return p->summary().lines; }, 0, true);
+        break;
+      }
+    }
+    if (!parser) parser = make_parser(report.format, *text);
+    Status parsed = parser->run(importer, options.cancel);
     const ParseSummary summary = parser->summary();
     report.lines = summary.lines;
     report.ignored_columns = summary.ignored_columns;
+    // Read to the end after a parser that stopped at its last record: a zip member checks its
+    // size and CRC-32 there.
+    if (parsed.ok() && text) parsed = drain(*text);
     if (!parsed.ok()) {
       const Errc code = parsed.error().code;
       if (importer.failed() || code == Errc::interrupted) return parsed.error();
-      if (code == Errc::unsupported || code == Errc::invalid_argument) return parsed.error().with_context(inputs[i].string());
-      // The source stopped being readable (damaged gzip, read error): what came before is kept.
+      if (code == Errc::unsupported || code == Errc::invalid_argument) return parsed.error().with_context(label);
+      // The source stopped being readable (damaged gzip or zip member, truncated JSON, read error):
+      // what came before is kept.
       report.stopped = parsed.error().message;
       importer.reject(summary.lines + 1, "reading stopped here: " + parsed.error().message);
     }
-    auto sha = opened->file->finish_sha256();
-    if (sha.ok()) report.sha256 = *sha;
-    else if (report.stopped.empty()) report.stopped = sha.error().message;
+    Result<std::string> sha = std::string();
+    switch (unit.kind) {
+      case Unit::Kind::file: sha = file->finish_sha256(); break;
+      case Unit::Kind::zip_member: {
+        // A member that could not be read to its end has no SHA-256 of its content: `stopped` says why.
+        auto content = member->finish_sha256();
+        if (content.ok()) report.sha256 = *content;
+        report.archive->crc32_verified = member->verified();
+        if (archive_sha256[unit.input].empty()) {
+          auto whole = FileSource::open(input);
+          if (whole.ok()) sha = (*whole)->finish_sha256();
+          else sha = whole.error();
+          if (sha.ok()) archive_sha256[unit.input] = *sha;
+        }
+        report.archive->sha256 = archive_sha256[unit.input];
+        break;
+      }
+      case Unit::Kind::database: {
+        // SQLite read the file on its own: hash it separately, it is the evidence as given.
+        auto whole = FileSource::open(input);
+        if (whole.ok()) sha = (*whole)->finish_sha256();
+        else sha = whole.error();
+        break;
+      }
+    }
+    if (!sha.ok()) {
+      if (report.stopped.empty()) report.stopped = sha.error().message;
+    } else if (unit.kind != Unit::Kind::zip_member) {
+      report.sha256 = *sha;
+    }
   }
   if (options.cancel != nullptr && options.cancel->load()) return make_error(Errc::interrupted, "interrupted");
   if (outcome.accepted == 0) {  // nothing to write: the writer removes NAME.tmp

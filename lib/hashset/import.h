@@ -24,8 +24,9 @@ struct ImportProgress {
   std::string phase;        // "reading", "merging md5", ...
   std::size_t source = 0;   // 1-based, while reading
   std::size_t sources = 0;
-  std::uint64_t done = 0;   // bytes of the current source read, or records merged
-  std::uint64_t total = 0;
+  std::uint64_t done = 0;   // bytes of the current source read (rows of a database), or records merged
+  std::uint64_t total = 0;  // 0 when unknown (the rows of a database)
+  bool rows = false;        // done counts database rows, not bytes
 };
 
 struct ImportOptions {
@@ -42,15 +43,29 @@ struct ImportOptions {
   std::function<void(const ImportProgress&)> progress;
 };
 
-struct SourceReport {
-  std::string path;  // absolute
+// Where a source that is a member of a zip archive came from.
+struct ArchiveMemberReport {
+  std::string path;  // the archive, absolute
   std::uint64_t size = 0;
-  std::string sha256;  // of the file as given (compressed bytes for .gz)
+  std::string sha256;  // of the archive file
+  std::string member;  // its name inside the archive
+  std::string method;  // "stored", "deflate"
+  std::uint32_t crc32 = 0;      // as the archive records it
+  bool crc32_verified = false;  // the member was read to its end and matched its size and CRC-32
+};
+
+struct SourceReport {
+  std::string path;  // absolute; "ARCHIVE!MEMBER" for a zip member
+  std::uint64_t size = 0;  // bytes of the file (uncompressed bytes of a zip member)
+  // Of the file as given (compressed bytes for .gz); of the uncompressed content for a zip member
+  // (empty when the member could not be read to its end).
+  std::string sha256;
   Format format = Format::md5sum;
   Compression compression = Compression::none;
-  std::uint64_t lines = 0, accepted = 0, rejected = 0;
+  std::uint64_t lines = 0, accepted = 0, rejected = 0;  // lines: or rows, or Media objects (record_noun)
   std::vector<std::string> ignored_columns;
-  std::string stopped;  // non-empty: why reading stopped before the end (damaged gzip, read error)
+  std::string stopped;  // non-empty: why reading stopped before the end (damaged gzip or zip member, truncated JSON, read error)
+  std::optional<ArchiveMemberReport> archive;  // set for a zip member
 };
 
 struct RejectRecord {
@@ -80,9 +95,10 @@ struct ImportOutcome {
 };
 
 // Parses every input (format detected from its content unless options.format is set; gzip is
-// decompressed), then writes `out` atomically. Malformed lines are rejected with their line number
-// and the rest is imported. Fails, writing nothing, when an input cannot be opened or its format
-// cannot be told, when `out` exists (unless overwrite), and when interrupted.
+// decompressed; each member of a zip archive is a source of its own; an SQLite database is read
+// as NSRL RDSv3), then writes `out` atomically. Malformed lines are rejected with their line
+// number and the rest is imported. Fails, writing nothing, when an input (or a zip member) cannot
+// be opened or its format cannot be told, when `out` exists (unless overwrite), and when interrupted.
 Result<ImportOutcome> import_hashset(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& out,
                                      const ImportOptions& options);
 

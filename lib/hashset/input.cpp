@@ -163,11 +163,40 @@ Sniffed sniff_container(std::string_view first) {
   Sniffed out;
   const auto starts = [&](std::string_view magic) { return first.substr(0, magic.size()) == magic; };
   if (starts("\x1f\x8b")) out.compression = Compression::gzip;
-  else if (starts("PK\x03\x04") || starts("PK\x05\x06")) out.unsupported = "a zip archive (zip is not supported yet: unzip it first)";
-  else if (starts(std::string_view("SQLite format 3\0", 16))) out.unsupported = "an SQLite database (NSRL RDSv3 is not supported yet)";
+  // A local file header, or the end record alone (an empty archive).
+  else if (starts("PK\x03\x04") || starts("PK\x05\x06")) out.container = Container::zip;
+  else if (starts(std::string_view("SQLite format 3\0", 16))) out.container = Container::sqlite;
   else if (starts("\xfd" "7zXZ")) out.unsupported = "xz-compressed (decompress it first)";
   else if (starts("BZh")) out.unsupported = "bzip2-compressed (decompress it first)";
+  else if (starts("7z\xbc\xaf\x27\x1c")) out.unsupported = "a 7-Zip archive (extract it first)";
+  else if (starts("Rar!\x1a\x07")) out.unsupported = "a RAR archive (extract it first)";
   return out;
+}
+
+Result<std::string> read_prefix(ByteSource& source, std::size_t n) {
+  std::string out(n, '\0');
+  std::size_t have = 0;
+  while (have < n) {
+    auto got = source.read(std::span(out.data() + have, n - have));
+    if (!got.ok()) {
+      if (have == 0) return got.error();
+      break;
+    }
+    if (*got == 0) break;
+    have += *got;
+  }
+  out.resize(have);
+  return out;
+}
+
+Result<std::size_t> ReplaySource::read(std::span<char> out) {
+  if (pos_ < head_.size()) {
+    const std::size_t n = std::min(out.size(), head_.size() - pos_);
+    std::memcpy(out.data(), head_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  return rest_.read(out);
 }
 
 LineReader::LineReader(ByteSource& source, std::size_t max_line) : source_(source), max_line_(max_line) {

@@ -82,15 +82,39 @@ class GzipSource final : public ByteSource {
   std::unique_ptr<State> state_;
 };
 
+// Bytes already read (a probe of the first bytes) and then the rest of another source, so a
+// forward-only stream can be looked at before it is parsed.
+class ReplaySource final : public ByteSource {
+ public:
+  ReplaySource(std::string head, ByteSource& rest) : head_(std::move(head)), rest_(rest) {}
+  Result<std::size_t> read(std::span<char> out) override;
+
+ private:
+  std::string head_;
+  std::size_t pos_ = 0;
+  ByteSource& rest_;
+};
+
 enum class Compression { none, gzip };
 const char* compression_name(Compression compression);
+
+// Inputs that are not a stream of text: a zip archive (its members are the lists) and an SQLite
+// database (NSRL RDSv3). Both need random access, so they are recognised before any parsing.
+enum class Container { none, zip, sqlite };
 
 // What the first bytes of a file say about its container.
 struct Sniffed {
   Compression compression = Compression::none;
-  std::string unsupported;  // non-empty: a container or format we cannot read yet, and what it is
+  Container container = Container::none;
+  std::string unsupported;  // non-empty: a container or format we cannot read, and what it is
 };
+inline constexpr std::size_t kSniffBytes = 16;
 Sniffed sniff_container(std::string_view first_bytes);
+
+// Reads up to `n` bytes (fewer at the end of the source). An error after some bytes were read ends
+// the prefix there (a small damaged gzip or zip member is still recognised; its parser meets the
+// error where it is); an error before any byte is returned.
+Result<std::string> read_prefix(ByteSource& source, std::size_t n);
 
 // One line without its end ("\n" or "\r\n"); a UTF-8 byte-order mark at the start of the source is
 // dropped. A line longer than the limit is not kept: `too_long` is set and `text` is empty.

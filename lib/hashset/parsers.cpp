@@ -1,8 +1,11 @@
-// md5sum/sha1sum/sha256sum, hashdeep and CSV hash lists: detection and parsing, line by line.
+// md5sum/sha1sum/sha256sum, hashdeep, CSV and NSRL RDS 2.x hash lists: detection (JSON too) and
+// parsing, line by line.
 #include "hashset/parsers.h"
 
 #include <algorithm>
 #include <charconv>
+
+#include "hashset/vics_parser.h"
 
 namespace ferret::hashset {
 
@@ -13,15 +16,22 @@ const char* format_name(Format format) {
     case Format::sha256sum: return "sha256sum";
     case Format::hashdeep: return "hashdeep";
     case Format::csv: return "csv";
+    case Format::nsrl_rds2: return "nsrl-rds2";
+    case Format::nsrl_rdsv3: return "nsrl-rdsv3";
+    case Format::vics_json: return "vics-json";
   }
   return "unknown";
 }
 
 std::optional<Format> format_from_name(std::string_view name) {
-  for (Format f : {Format::md5sum, Format::sha1sum, Format::sha256sum, Format::hashdeep, Format::csv}) {
+  for (Format f : kAllFormats) {
     if (name == format_name(f)) return f;
   }
   return std::nullopt;
+}
+
+const char* record_noun(Format format) {
+  return format == Format::nsrl_rdsv3 ? "rows" : format == Format::vics_json ? "Media objects" : "lines";
 }
 
 namespace {
@@ -168,6 +178,13 @@ bool is_nsrl_rds2_header(const std::vector<std::string>& fields) {
     product = product || folded == "productcode";
   }
   return crc && product;
+}
+
+// iLook exports name their first column "V1Hash" ... "V4Hash" (the MD5).
+bool is_ilook_header(const std::vector<std::string>& fields) {
+  if (fields.empty()) return false;
+  const std::string first = fold(fields.front());
+  return first.size() == 6 && first[0] == 'v' && first[1] >= '1' && first[1] <= '4' && first.substr(2) == "hash";
 }
 
 bool names_hash_column(const std::vector<std::string>& fields) {
@@ -598,13 +615,19 @@ Result<Format> detect_format(std::span<const std::string_view> first_lines) {
   if (lines.empty()) return make_error(Errc::unsupported, "it is empty (no line with any content)");
   const std::string_view first = lines.front();
   if (is_hashdeep_header(first)) return Format::hashdeep;
-  if (looks_like_json(first)) return make_error(Errc::unsupported, "it looks like JSON (Project VIC VICS JSON is not supported yet)");
+  if (looks_like_json(first)) {
+    std::string joined;
+    for (auto l : lines) (joined += l) += '\n';
+    return *detect_json(joined);
+  }
   std::vector<std::string> fields;
   bool incomplete = false;
   std::string error;
   const bool csv_ok = split_csv_record(first, fields, incomplete, error) && !incomplete;
-  if (csv_ok && is_nsrl_rds2_header(fields)) {
-    return make_error(Errc::unsupported, "it is an NSRL RDS 2.x NSRLFile.txt (not supported yet)");
+  if (csv_ok && is_nsrl_rds2_header(fields)) return Format::nsrl_rds2;
+  if (csv_ok && is_ilook_header(fields)) {
+    return make_error(Errc::unsupported, "it is an iLook hash export (first column '" + fields.front() +
+                                             "'), a format Ferret does not read (renaming its hash columns to md5, sha1 and sha256 makes it a CSV list Ferret reads)");
   }
   SumLine parsed;
   std::string scratch;
@@ -621,7 +644,8 @@ Result<Format> detect_format(std::span<const std::string_view> first_lines) {
   }
   return make_error(Errc::unsupported,
                     "cannot tell its format from the first lines (expected md5sum/sha1sum/sha256sum output, hashdeep, "
-                    "or CSV with a header naming an md5, sha1 or sha256 column); pass --format");
+                    "CSV with a header naming an md5, sha1 or sha256 column, an NSRL RDS 2.x NSRLFile.txt, Project VIC VICS "
+                    "JSON, an NSRL RDSv3 database, or a zip of lists); pass --format");
 }
 
 namespace {
@@ -647,7 +671,34 @@ class LimitedSource final : public ByteSource {
 };
 }  // namespace
 
-Result<Format> detect_format(ByteSource& source, std::size_t max_lines) {
+std::optional<Result<Format>> detect_json(std::string_view first) {
+  if (first.substr(0, 3) == "\xef\xbb\xbf") first.remove_prefix(3);
+  const std::size_t start = first.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos || (first[start] != '{' && first[start] != '[')) return std::nullopt;
+  if (first[start] == '[') {
+    return Result<Format>(make_error(Errc::unsupported, "it is a JSON array, not a Project VIC VICS document (an object with a \"value\" array)"));
+  }
+  if (first.find("\"odata.metadata\"") != std::string_view::npos || first.find("\"@odata.context\"") != std::string_view::npos) {
+    return Result<Format>(Format::vics_json);
+  }
+  for (std::size_t at = first.find("\"value\""); at != std::string_view::npos; at = first.find("\"value\"", at + 1)) {
+    const std::size_t colon = first.find_first_not_of(" \t\r\n", at + 7);
+    if (colon == std::string_view::npos || first[colon] != ':') continue;
+    const std::size_t open = first.find_first_not_of(" \t\r\n", colon + 1);
+    if (open != std::string_view::npos && first[open] == '[') return Result<Format>(Format::vics_json);
+  }
+  return Result<Format>(make_error(Errc::unsupported, "it is JSON but not a Project VIC VICS document (no \"odata.metadata\", "
+                                                      "\"@odata.context\" or \"value\" array in its first 64 KiB)"));
+}
+
+Result<Format> detect_format(ByteSource& raw, std::size_t max_lines) {
+  // JSON first, from the raw bytes: a VICS file is often one line of hundreds of MB. A source
+  // damaged early (a small gzip or zip member that fails its check at the end) is detected from
+  // what could be read; the parser reports the damage where it is.
+  auto head = read_prefix(raw, 64u << 10);
+  if (!head.ok()) return head.error();
+  if (auto json = detect_json(*head)) return *json;
+  ReplaySource source(std::move(*head), raw);
   LimitedSource limited(source, 16u << 20);
   LineReader reader(limited);
   std::vector<std::string> kept;
@@ -668,13 +719,29 @@ Result<Format> detect_format(ByteSource& source, std::size_t max_lines) {
   return detect_format(views);
 }
 
+namespace {
+// RDSv3 is a database: it cannot come through a stream (a zip member, a forced --format).
+class StreamedDatabaseParser final : public Parser {
+ public:
+  Status run(EntrySink&, const std::atomic<bool>*) override {
+    return make_error(Errc::unsupported, "an NSRL RDSv3 database is read from its own file (SQLite), not from a stream");
+  }
+  ParseSummary summary() const override { return {}; }
+};
+}  // namespace
+
 std::unique_ptr<Parser> make_parser(Format format, ByteSource& source) {
   switch (format) {
     case Format::md5sum:
     case Format::sha1sum:
     case Format::sha256sum: return std::make_unique<SumParser>(algorithm_of(format), source);
     case Format::hashdeep: return std::make_unique<HashdeepParser>(source);
-    case Format::csv: return std::make_unique<CsvParser>(source);
+    // NSRLFile.txt is a quoted CSV: SHA-1 and MD5 columns, FileName and FileSize are what the CSV
+    // reader keeps; CRC32, ProductCode, OpSystemCode, SpecialCode (and MD4 in RDS 1.5) are listed as not kept.
+    case Format::csv:
+    case Format::nsrl_rds2: return std::make_unique<CsvParser>(source);
+    case Format::vics_json: return make_vics_parser(source);
+    case Format::nsrl_rdsv3: return std::make_unique<StreamedDatabaseParser>();
   }
   return nullptr;
 }

@@ -1,4 +1,4 @@
-// Helpers for the hash-set tests: a sink that keeps what parsers deliver, gzip in memory.
+// Helpers for the hash-set tests: a sink that keeps what parsers deliver, gzip and raw deflate in memory.
 #pragma once
 
 #include <zlib.h>
@@ -64,6 +64,21 @@ inline std::unique_ptr<Parsed> parse_text(Format format, const std::string& text
 inline std::string gzip(const std::string& text) {
   z_stream zs{};
   deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, text.size()) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  zs.avail_in = static_cast<uInt>(text.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+// Raw deflate (no zlib or gzip wrapper, as in a zip member) of `text`.
+inline std::string raw_deflate(const std::string& text) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
   std::string out(deflateBound(&zs, text.size()) + 64, '\0');
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   zs.avail_in = static_cast<uInt>(text.size());

@@ -40,6 +40,10 @@ TEST(Detect, EachFormatFromItsFirstLines) {
   EXPECT_EQ(*detect("%%%% HASHDEEP-1.0\n%%%% size,md5,filename\n"), Format::hashdeep);
   EXPECT_EQ(*detect("Title,MD5,Release\r\n"), Format::csv);
   EXPECT_EQ(*detect("\"sha-256\",\"title\"\n"), Format::csv);
+  EXPECT_EQ(*detect("\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"SpecialCode\"\n"), Format::nsrl_rds2);
+  EXPECT_EQ(*detect("{\"odata.metadata\": \"http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Cases\", \"value\": []}\n"), Format::vics_json);
+  EXPECT_EQ(*detect("{\"@odata.context\": \"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media\"}"),
+            Format::vics_json);
   // A byte-order mark, CRLF, blank lines and comments do not get in the way.
   EXPECT_EQ(*detect("\xef\xbb\xbf\r\n# made by md5sum\r\n" + std::string(kEmptyMd5) + "  x\r\n"), Format::md5sum);
   // A damaged first line does not hide the checksum lines behind it.
@@ -53,20 +57,36 @@ TEST(Detect, RefusesWhatItCannotReadWithAReason) {
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().code, Errc::unsupported);
   EXPECT_NE(empty.error().message.find("empty"), std::string::npos);
-  auto nsrl = detect("\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"SpecialCode\"\n");
-  ASSERT_FALSE(nsrl.ok());
-  EXPECT_NE(nsrl.error().message.find("NSRL RDS 2.x"), std::string::npos);
-  auto vics = detect("{\"odata.metadata\": \"http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Cases\"}\n");
-  ASSERT_FALSE(vics.ok());
-  EXPECT_NE(vics.error().message.find("VICS"), std::string::npos);
+  auto json = detect("{\"something\": \"else\"}\n");
+  ASSERT_FALSE(json.ok());
+  EXPECT_NE(json.error().message.find("not a Project VIC VICS document"), std::string::npos);
   auto junk = detect("hello world\nnothing to see\n");
   ASSERT_FALSE(junk.ok());
   EXPECT_NE(junk.error().message.find("--format"), std::string::npos);
-  auto no_hash_column = detect("V4Hash,HashSHA1x,FileName\n");
-  EXPECT_FALSE(no_hash_column.ok());
-  EXPECT_TRUE(sniff_container("PK\x03\x04 rest").unsupported.find("zip") != std::string::npos);
-  EXPECT_TRUE(sniff_container(std::string("SQLite format 3\0", 16)).unsupported.find("RDSv3") != std::string::npos);
+  auto ilook = detect("V4Hash,HashSHA1,FileName,FilePath,FileSize,HashSHA256,HashSHA384,HashSHA512,CreateTime,ModTime,LastAccessTime\n");
+  ASSERT_FALSE(ilook.ok());
+  EXPECT_EQ(ilook.error().code, Errc::unsupported);
+  EXPECT_NE(ilook.error().message.find("an iLook hash export"), std::string::npos);
+  EXPECT_EQ(sniff_container("PK\x03\x04 rest").container, Container::zip);
+  EXPECT_EQ(sniff_container("PK\x05\x06").container, Container::zip);
+  EXPECT_EQ(sniff_container(std::string("SQLite format 3\0", 16)).container, Container::sqlite);
   EXPECT_EQ(sniff_container("\x1f\x8b\x08").compression, Compression::gzip);
+  EXPECT_NE(sniff_container("BZh91AY").unsupported.find("bzip2"), std::string::npos);
+  EXPECT_NE(sniff_container("7z\xbc\xaf\x27\x1c").unsupported.find("7-Zip"), std::string::npos);
+  EXPECT_EQ(sniff_container("d41d8cd98f00b204").container, Container::none);
+}
+
+TEST(Formats, EveryNameRoundTrips) {
+  std::vector<std::string> names;
+  for (Format f : kAllFormats) {
+    names.emplace_back(format_name(f));
+    EXPECT_EQ(format_from_name(format_name(f)), f);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"md5sum", "sha1sum", "sha256sum", "hashdeep", "csv", "nsrl-rds2", "nsrl-rdsv3", "vics-json"}));
+  EXPECT_FALSE(format_from_name("nsrl"));
+  EXPECT_STREQ(record_noun(Format::nsrl_rdsv3), "rows");
+  EXPECT_STREQ(record_noun(Format::vics_json), "Media objects");
+  EXPECT_STREQ(record_noun(Format::csv), "lines");
 }
 
 TEST(SumParser, GnuTextBinaryEscapedAndBsdForms) {
