@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "carve/formats/flac_frame.h"
 #include "carve/formats/formats.h"
@@ -181,8 +182,16 @@ Verdict validate_flac(Bytes& bytes, const Limits& limits) {
       return v;
     }
   }
-  // Some taggers append an ID3v1 tag to FLAC files.
-  if (bytes.matches(*end, "TAG") && *end + 128 <= space) v.length = *end + 128;
+  // Some taggers append an ID3v1 tag to FLAC files; one cut off by the space leaves the end unknown.
+  const auto tag = bytes.view(*end, 3);
+  if (std::string_view(reinterpret_cast<const char*>(tag.data()), tag.size()) == std::string_view("TAG").substr(0, tag.size()) &&
+      !tag.empty()) {
+    if (tag.size() < 3 || *end + 128 > space) {
+      v.missing = "an ID3v1 tag after the audio is cut off by the end of the space";
+      return v;
+    }
+    v.length = *end + 128;
+  }
   v.status = Status::complete;
   v.missing.clear();
   return v;

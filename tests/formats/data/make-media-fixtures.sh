@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the audio/video carving fixtures in this folder with ffmpeg's real muxers and encoders.
 # Needs: ffmpeg with libx264, libvpx, libmp3lame, libvorbis, libopus, libtheora (Debian's ffmpeg has them),
-# ImageMagick convert with HEIC/AVIF (libheif) for the HEIF stills, python3.
+# ImageMagick convert with HEIC/AVIF (libheif) for the HEIF stills, the lame encoder, python3.
 # The outputs are committed; run this only to regenerate them (then review the diff). Every encoder
 # runs single-threaded with bitexact flags and no metadata, so the bytes do not depend on the machine.
 set -euo pipefail
@@ -43,6 +43,11 @@ ff "${tone[@]}" -t 1.5 -c:a libmp3lame -b:a 32k -fflags +bitexact -flags +bitexa
    -metadata title=Fixture -metadata artist=Ferret -id3v2_version 3 -write_id3v1 1 mp3-cbr-id3.mp3
 ff "${tone[@]}" -t 1.5 -c:a libmp3lame -q:a 6 "${exact[@]}" -id3v2_version 4 mp3-vbr-xing.mp3
 ff "${tone[@]}" -t 1.5 -c:a libmp3lame -b:a 40k "${exact[@]}" -write_xing 0 -id3v2_version 0 mp3-raw-frames.mp3
+# The LAME encoder itself (its Info frame, with LAME's own music CRC), with ID3v2 and ID3v1 tags.
+wav=$(mktemp --suffix=.wav)
+ff "${tone[@]}" -t 1.5 -fflags +bitexact -flags +bitexact "$wav"
+lame --quiet -V 6 --tt Fixture --ta Ferret --add-id3v2 "$wav" mp3-lame-vbr.mp3
+rm -f "$wav"
 # (ffmpeg writes ID3v1 only together with ID3v2, so the ID3v2 tag is cut off afterwards.)
 tmp=$(mktemp --suffix=.mp3)
 trap 'rm -f "$tmp"' EXIT
