@@ -17,7 +17,9 @@
 # Media of every family ferret-carve knows (jpeg png gif bmp riff mp4 matroska mp3 flac ogg pdf zip
 # sqlite torrent), made with ffmpeg, jpegtran, zip, sqlite3, mktorrent and python3. On both file
 # systems most files are deleted after being written (debugfs rm, mdel) and their content stays in
-# place; a few are left allocated; a few deleted ones are then partly overwritten with pseudo-random
+# place, and the file systems forget them (ext4: the inode cleared as the kernel does; FAT: the deleted
+# directory entries taken by files written later, except in /Old, whose two deleted files FAT still
+# lists); a few are left allocated; a few deleted ones are then partly overwritten with pseudo-random
 # bytes (dd); two were written truncated. See samples/README.md, section "carve.raw".
 #
 # Every offset in the manifest is computed from the file systems' own metadata (ext4 extents through
@@ -55,7 +57,7 @@ FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1 || 
 frozen() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="$FROZEN" NO_FAKE_STAT=1 "$@"; }
 
 for tool in ffmpeg jpegtran mkfs.ext4 debugfs e2fsck mkfs.fat fsck.fat mcopy mmd mdel mshowfat sfdisk \
-    mktorrent sqlite3 zip python3 openssl xz sha256sum; do
+    mktorrent sqlite3 zip python3 openssl xz sha256sum mmls fsstat fls istat; do
   command -v "$tool" >/dev/null || { echo "make-carve-sample: $tool missing: run scripts/install-deps.sh --samples" >&2; exit 1; }
 done
 
@@ -378,7 +380,8 @@ helper torrent "$M/dht.torrent"
 
 # ---- what goes where -------------------------------------------------------------------------------
 # LOCATION  PATH  FAMILY  TYPE  VARIANT  SOURCE
-# VARIANT: allocated | intact | truncated (SOURCE is already cut short) | overwritten:tail | overwritten:middle
+# VARIANT: allocated | intact | intact:listed (FAT: its deleted directory entry survives, so the file
+# system still lists it) | truncated (SOURCE is already cut short) | overwritten:tail | overwritten:middle
 ITEMS=(
   "ext4 /Pictures/holiday-001.jpg jpeg jpg intact holiday.jpg"
   "ext4 /Pictures/scan-progressive.jpg jpeg jpg intact scan.jpg"
@@ -403,7 +406,7 @@ ITEMS=(
   "ext4 /Profile/places.sqlite sqlite sqlite intact places.sqlite"
   "ext4 /Downloads/night-harbor.torrent torrent torrent intact release.torrent"
   "fat32 /DCIM/100MEDIA/IMG_0001.JPG jpeg jpg intact img1.jpg"
-  "fat32 /DCIM/100MEDIA/IMG_0002.JPG jpeg jpg intact img2.jpg"
+  "fat32 /Old/Scan 0002.jpg jpeg jpg intact:listed img2.jpg"
   "fat32 /DCIM/100MEDIA/IMG_0003.JPG jpeg jpg allocated img3.jpg"
   "fat32 /DCIM/100MEDIA/IMG_0004.BMP bmp bmp intact image.bmp"
   "fat32 /DCIM/100MEDIA/IMG_0005.WEBP riff webp intact photo.webp"
@@ -414,7 +417,7 @@ ITEMS=(
   "fat32 /Music/Jingle.mp3 mp3 mp3 intact jingle.mp3"
   "fat32 /Music/Podcast.ogg ogg ogg intact podcast.ogg"
   "fat32 /Music/Kept.flac flac flac allocated kept.flac"
-  "fat32 /Docs/Upload manual.pdf pdf pdf intact manual.pdf"
+  "fat32 /Old/Upload manual.pdf pdf pdf intact:listed manual.pdf"
   "fat32 /Docs/Release catalog.db sqlite sqlite intact catalog.db"
   "fat32 /Docs/Notes.zip zip zip overwritten:tail notes.zip"
   "fat32 /Docs/Drawing.png png png overwritten:middle drawing.png"
@@ -527,6 +530,24 @@ for it in "${ITEMS[@]}"; do
   parse_item "$it"; [[ $LOC == fat32 && $VAR != allocated ]] || continue
   frozen mdel -i "$FV" "::$PTH"
 done
+# mdel leaves each deleted directory entry in place (first byte 0xE5) with the start cluster and the
+# size, so The Sleuth Kit would list the file with its content. Afterwards the camera wrote small
+# index files into the same folders, which took those entries (mtools fills the first free slots;
+# their data goes to clusters past the last one used, never over deleted data): only the folder
+# /Old keeps its deleted entries (rows `intact:listed`, expect `known`).
+declare -A SLOTS=()
+for it in "${ITEMS[@]}"; do
+  parse_item "$it"; [[ $LOC == fat32 && $VAR != allocated && $VAR != intact:listed ]] || continue
+  d=$(dirname "$PTH"); b=$(basename "$PTH")
+  SLOTS[$d]=$((${SLOTS[$d]:-0} + 1 + (${#b} + 12) / 13))   # short entry + long-name entries
+done
+n=0
+for d in $(printf '%s\n' "${!SLOTS[@]}" | sort); do
+  for ((k = 0; k < ${SLOTS[$d]}; k++)); do
+    n=$((n + 1)); printf 'thumbnail index %d\n' "$n" >"$WORK/thm"; touch -d "2026-03-16 09:00:00 UTC" "$WORK/thm"
+    frozen mcopy -m -i "$FV" "$WORK/thm" "::$d/THM$(printf %05d $n).TMP"
+  done
+done
 fsck.fat -n "$FV" >"$WORK/fsck.out" 2>&1 || { cat "$WORK/fsck.out" >&2; die "fsck.fat found problems"; }
 
 # ---- the disk --------------------------------------------------------------------------------------
@@ -575,6 +596,7 @@ log "manifest, verified against the image"
     case $VAR in
       allocated) expect=known ;;
       intact) expect=complete ;;
+      intact:listed) expect=known ;;
       *) expect=partial-or-absent ;;
     esac
     printf '%s:%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$LOC" "$PTH" "$FAM" "$TYP" "${OFFSET[$it]}" "$(fsize "$M/$SRC")" \
@@ -591,12 +613,18 @@ for fam in jpeg png gif bmp riff mp4 matroska mp3 flac ogg pdf zip sqlite torren
   awk -F'\t' -v f="$fam" 'NR > 1 && $2 == f && $9 == "complete" { ok = 1 } END { exit !ok }' "$WORK/carve.tsv" ||
     die "no intact deleted $fam"
 done
-# The Sleuth Kit sees the layout the manifest assumes (when it is installed).
-if command -v mmls >/dev/null && command -v fsstat >/dev/null; then
-  mmls "$DISK" | grep -q "^00.*0000002048.*Linux" || die "mmls does not see the ext4 partition at 2048"
-  fsstat -o $FAT_START "$DISK" | grep -q 'File System Type: FAT32' || die "fsstat does not see FAT32 at $FAT_START"
-  fsstat -o $EXT4_START "$DISK" | grep -q 'File System Type: Ext4' || die "fsstat does not see ext4 at $EXT4_START"
-fi
+# The Sleuth Kit sees the layout the manifest assumes.
+mmls "$DISK" | grep -q "^00.*0000002048.*Linux" || die "mmls does not see the ext4 partition at 2048"
+fsstat -o $FAT_START "$DISK" | grep -q 'File System Type: FAT32' || die "fsstat does not see FAT32 at $FAT_START"
+fsstat -o $EXT4_START "$DISK" | grep -q 'File System Type: Ext4' || die "fsstat does not see ext4 at $EXT4_START"
+# What the file system still tells about the deleted files: on FAT, only the `intact:listed` ones
+# (name, start cluster, size); on ext4, names whose inode has no size and no extents.
+fls -r -d -p -o $FAT_START "$DISK" | sed -n 's|^r/r \* [0-9]*:\t|/|p' | sort >"$WORK/fat-deleted"
+awk -F'\t' '$1 ~ /^fat32:/ && $8 == "intact" && $9 == "known" { sub(/^fat32:/, "", $1); print $1 }' "$WORK/carve.tsv" | sort >"$WORK/fat-listed"
+cmp -s "$WORK/fat-deleted" "$WORK/fat-listed" || { diff "$WORK/fat-listed" "$WORK/fat-deleted" >&2; die "The Sleuth Kit lists other deleted FAT files than expected"; }
+while IFS=$'\t' read -r inode; do
+  istat -o $EXT4_START "$DISK" "$inode" | grep -q '^size: 0$' || die "ext4 deleted inode $inode still has a size"
+done < <(fls -r -d -o $EXT4_START "$DISK" | sed -n 's|^r/r \* \([0-9]*\):.*|\1|p')
 
 mkdir -p "$IMAGES" "$MANIFESTS"
 cp "$WORK/carve.tsv" "$MANIFESTS/carve.tsv"
