@@ -75,6 +75,14 @@ TEST(BmpValidator, SpaceEndingBeforeBfSizeIsPartialWithTheHeaders) {
   EXPECT_EQ(v.length, 54u);
 }
 
+TEST(BmpValidator, OverwrittenMiddleIsNeverCompleteWithAWrongLength) {
+  for (const char* name : kBmps) {
+    SCOPED_TRACE(name);
+    FERRET_FIXTURE(bmp, name);
+    expect_overwrites_never_misjudged(validate_bmp, bmp, 64);
+  }
+}
+
 TEST(BmpValidator, Fuzz) {
   std::vector<Buffer> seeds;
   for (const char* name : kBmps) seeds.push_back(read_fixture(name));

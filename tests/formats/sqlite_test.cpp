@@ -55,6 +55,11 @@ TEST(SqliteValidator, HugePageCountIsPartialAndBounded) {
   EXPECT_LE(v.length, db.size());
 }
 
+TEST(SqliteValidator, OverwrittenMiddleIsNeverCompleteWithAWrongLength) {
+  FERRET_FIXTURE(db, "sqlite-small.sqlite");
+  expect_overwrites_never_misjudged(validate_sqlite, db, 64, 40);
+}
+
 TEST(SqliteValidator, Fuzz) {
   fuzz_validator(validate_sqlite, {read_fixture("sqlite-small.sqlite")}, std::string_view("SQLite format 3\0", 16), 0x591);
 }
