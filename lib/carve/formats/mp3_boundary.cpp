@@ -25,9 +25,10 @@ bool ends_cleanly_at(Bytes& bytes, std::uint64_t end, std::uint64_t last_start, 
   if (!after.empty() && after.size() == std::min<std::uint64_t>(kZeroRun, bytes.size() - end) && all_zero(after)) {
     return true;
   }
-  // Another file's signature, where that format puts it (ISO BMFF's "ftyp" is 4 bytes in).
+  // Another file's signature, where that format puts it (ISO BMFF's "ftyp" is 4 bytes in). Two-byte
+  // magics ("BM") are too easily met by chance to count.
   for (const Signature& s : signatures()) {
-    if (s.family != own_family && bytes.matches(end + s.magic_offset, s.magic)) return true;
+    if (s.family != own_family && s.magic.size() >= 3 && bytes.matches(end + s.magic_offset, s.magic)) return true;
   }
   return false;
 }

@@ -72,6 +72,7 @@ enum class Stop {
   past_space,     // a box claims more bytes than the space has
   to_end,         // a box with size 0 ("to the end of the file"): its end cannot be proven
   limit,          // the item would exceed Limits::max_item
+  too_many,       // more boxes than this validator keeps track of
 };
 
 // HEIF: the meta box's item locations (iloc) must lie inside the item's mdat or the meta's idat.
@@ -187,13 +188,15 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
       break;
     }
     const auto box = mp4::read_box_header(bytes, pos, bytes.size());
-    if (!box || (box->type == fourcc("ftyp")) || !top_level(box->type) || ++boxes > kMaxBoxes) {
+    if (!box || box->type == fourcc("ftyp") || !top_level(box->type)) {
       // A second ftyp starts another file; anything else that is not a known box ends the item too,
       // unless it looks like a box of some other type (then it might belong).
-      stop = box && box->type != fourcc("ftyp") && plausible_box(*box, bytes.size() - pos) && boxes <= kMaxBoxes
-                 ? Stop::unknown_box
-                 : Stop::not_a_box;
+      stop = box && box->type != fourcc("ftyp") && plausible_box(*box, bytes.size() - pos) ? Stop::unknown_box : Stop::not_a_box;
       if (box) stop_type = mp4::fourcc_name(box->type);
+      break;
+    }
+    if (++boxes > kMaxBoxes) {
+      stop = Stop::too_many;
       break;
     }
     if (box->to_end) {
@@ -292,6 +295,8 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
       return partial("the box at offset " + std::to_string(walked) + " runs past the item size limit");
     case Stop::unknown_box:
       return partial("a box of unknown type '" + stop_type + "' follows at offset " + std::to_string(walked));
+    case Stop::too_many:
+      return partial("more than " + std::to_string(kMaxBoxes) + " top-level boxes");
     case Stop::not_a_box:
     case Stop::end_of_space:
       break;
