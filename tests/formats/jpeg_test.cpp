@@ -9,7 +9,8 @@ namespace {
 
 using formats::validate_jpeg;
 
-const char* const kJpegs[] = {"jpeg-baseline.jpg", "jpeg-progressive.jpg", "jpeg-restart.jpg", "jpeg-exif-thumb.jpg"};
+const char* const kJpegs[] = {"jpeg-baseline.jpg", "jpeg-progressive.jpg", "jpeg-restart.jpg", "jpeg-exif-thumb.jpg",
+                              "jpeg-flat-optimized.jpg"};
 
 // Where the first SOS header ends: the scan data starts there.
 std::size_t scan_start(const Buffer& b) {
@@ -52,6 +53,32 @@ TEST(JpegValidator, AnotherFileOverwritingTheTailEndsThePartialAtTheCut) {
     EXPECT_EQ(v.status, Status::partial) << describe(v);
     EXPECT_EQ(v.length, cut) << describe(v);
   }
+}
+
+TEST(JpegValidator, CutFileThenSlackZerosThenAnotherFileEndsThePartialAtTheCut) {
+  // As on a disk: a truncated JPEG, the zeros of its last block's slack, the next file's start.
+  FERRET_FIXTURE(jpg, "jpeg-baseline.jpg");
+  FERRET_FIXTURE(png, "png-rgb.png");
+  const std::size_t scan = scan_start(jpg);
+  for (std::size_t cut : {scan + 500, scan + (jpg.size() - scan) / 2, jpg.size() - 300}) {
+    Buffer buf(jpg.begin(), jpg.begin() + static_cast<std::ptrdiff_t>(cut));
+    buf.resize(buf.size() + 3000, 0);
+    buf.insert(buf.end(), png.begin(), png.end());
+    buf.resize(buf.size() + 4096, 0);
+    const Verdict v = run(validate_jpeg, buf);
+    EXPECT_EQ(v.status, Status::partial) << describe(v);
+    EXPECT_LE(v.length, cut) << describe(v);
+    EXPECT_GE(v.length, cut - 8) << describe(v);  // only the zero bytes at the cut itself are unsure
+  }
+}
+
+TEST(JpegValidator, FlatImageWithLongZeroRunsInItsScanIsComplete) {
+  FERRET_FIXTURE(jpg, "jpeg-flat-optimized.jpg");
+  const std::string_view s(reinterpret_cast<const char*>(jpg.data()), jpg.size());
+  ASSERT_NE(s.find(std::string(1024, '\0')), std::string_view::npos);  // the point of this fixture
+  const Verdict v = run(validate_jpeg, followed_by(jpg, Filler::random));
+  EXPECT_EQ(v.status, Status::complete) << describe(v);
+  EXPECT_EQ(v.length, jpg.size());
 }
 
 TEST(JpegValidator, ExifThumbnailIsSkippedOuterAndCompleteOnItsOwn) {

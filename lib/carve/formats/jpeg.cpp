@@ -22,13 +22,20 @@ bool is_table_or_misc(std::uint8_t m) {
          (m >= 0xE0 && m <= 0xEF) /*APPn*/ || (m >= 0xF0 && m <= 0xFD) /*JPGn*/;
 }
 
+constexpr std::size_t kZeroBlock = 512;
+
 struct Walk {
   Bytes& bytes;
   std::uint64_t end;  // min(space, max_item)
   bool sof = false, sos = false, hierarchical = false;
   std::uint16_t restart_interval = 0;
   int segments = 0;  // complete segments seen: the first one decides rejected vs partial
+  // The last run of zeros (>= kZeroBlock bytes) met in scan data, [start, end).
+  std::uint64_t zero_run_start = 0, zero_run_end = 0;
 };
+
+// How soon after a long zero run a broken scan counts as "the file ended at the run".
+constexpr std::uint64_t kSlackReach = 4096;
 
 // Checks a segment's payload (len bytes after the length field) for the markers whose contents
 // have a fixed structure; a chance FF xx in garbage rarely passes these.
@@ -101,6 +108,20 @@ bool check_segment(Walk& w, std::uint8_t m, std::uint64_t body, std::uint32_t le
   }
 }
 
+// The start of a run of zeros that covers a whole kZeroBlock-aligned block in [from, to) of `base`
+// (a run of 2 * kZeroBlock - 1 bytes or more is always caught).
+// Returns the run's start and the end of the aligned block found in it.
+std::optional<std::pair<std::size_t, std::size_t>> zero_run(const std::uint8_t* base, std::size_t from, std::size_t to) {
+  static constexpr std::uint8_t kZeros[kZeroBlock] = {};
+  for (std::size_t b = (from + kZeroBlock - 1) / kZeroBlock * kZeroBlock; b + kZeroBlock <= to; b += kZeroBlock) {
+    if (base[b] != 0 || std::memcmp(base + b, kZeros, kZeroBlock) != 0) continue;
+    std::size_t start = b;
+    while (start > from && base[start - 1] == 0) --start;
+    return std::pair{start, b + kZeroBlock};
+  }
+  return std::nullopt;
+}
+
 // Scans entropy-coded data from `pos`. Returns the position of the marker (its FF) that ends the
 // scan, or the position where the data stops being valid (with `why` set).
 std::uint64_t scan_entropy(Walk& w, std::uint64_t pos, std::string& why, std::uint8_t& marker) {
@@ -114,18 +135,29 @@ std::uint64_t scan_entropy(Walk& w, std::uint64_t pos, std::string& why, std::ui
     const std::size_t n = v.size();
     while (i < n) {
       const void* hit = std::memchr(base + i, 0xFF, n - i);
+      const std::size_t f = hit ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - base) : n;
+      // Long zero runs are valid entropy data (a flat image with optimised tables codes each block
+      // in two zero bits) but are also the slack after a cut file: remember the last one, in case
+      // the scan soon breaks (then the run is where the file most likely ended).
+      for (std::size_t from = i; const auto run = zero_run(base, from, f);) {
+        std::size_t run_end = run->second;
+        while (run_end < f && base[run_end] == 0) ++run_end;
+        w.zero_run_start = pos + run->first;
+        w.zero_run_end = pos + run_end;
+        from = run_end;
+      }
+      // A whole view of zeros is free space (or an absurdly large flat image): stop rather than
+      // walk gigabytes of it.
+      if (!hit && i == 0 && n == kMaxView && w.zero_run_start == pos && w.zero_run_end == pos + n) {
+        why = "the scan data runs into a mebibyte of zeros";
+        marker = 0;
+        return pos;
+      }
       if (!hit) {
-        // A whole view of zeros is free space, not entropy data (which has an FF every few hundred
-        // bytes): stop here rather than walk gigabytes of it.
-        if (i == 0 && n == kMaxView && std::all_of(base, base + n, [](std::uint8_t c) { return c == 0; })) {
-          why = "the scan data runs into zeros";
-          marker = 0;
-          return pos;
-        }
         i = n;
         break;
       }
-      i = static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - base);
+      i = f;
       // Fill bytes: FF FF ... before a marker.
       std::size_t j = i + 1;
       while (j < n && base[j] == 0xFF) ++j;
@@ -166,6 +198,16 @@ std::uint64_t trim_zeros(Bytes& bytes, std::uint64_t from, std::uint64_t to) {
     to -= want;
   }
   return to;
+}
+
+// Where a broken scan's proven part ends: before trailing zeros, and before a long zero run that
+// the break follows closely (slack after a cut file, then whatever came next on the disk).
+std::uint64_t scan_partial_end(Walk& w, std::uint64_t scan, std::uint64_t stop) {
+  std::uint64_t end = trim_zeros(w.bytes, scan, stop);
+  if (w.zero_run_end > scan && w.zero_run_start >= scan && w.zero_run_end <= stop && stop - w.zero_run_end <= kSlackReach) {
+    end = std::min(end, w.zero_run_start);
+  }
+  return end;
 }
 
 }  // namespace
@@ -209,10 +251,10 @@ Verdict validate_jpeg(Bytes& bytes, const Limits& limits) {
     // Scan data follows the SOS header, up to the next marker that is not RSTn.
     std::uint8_t marker = 0;
     const std::uint64_t stop = scan_entropy(w, pos, why, marker);
-    if (!why.empty()) return verdict(Status::partial, trim_zeros(bytes, pos, stop), why);
+    if (!why.empty()) return verdict(Status::partial, scan_partial_end(w, pos, stop), why);
     // What may follow a scan: EOI, another scan, tables, DNL; never SOI or reserved codes.
     if (marker != 0xD9 && marker != 0xDA && !is_table_or_misc(marker) && !(w.hierarchical && is_sof(marker))) {
-      return verdict(Status::partial, trim_zeros(bytes, pos, stop), "invalid marker in the scan data");
+      return verdict(Status::partial, scan_partial_end(w, pos, stop), "invalid marker in the scan data");
     }
     proven = stop;
     pos = stop;

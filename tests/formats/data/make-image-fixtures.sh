@@ -22,6 +22,10 @@ ff -i "$work/src.ppm" -q:v 4 -fflags +bitexact -flags +bitexact -map_metadata -1
 cjpeg -quality 80 -progressive -optimize "$work/src.ppm" > jpeg-progressive.jpg
 cjpeg -quality 75 -restart 1 "$work/src.ppm" > jpeg-restart.jpg
 cjpeg -quality 70 "$work/thumb.ppm" > "$work/thumb.jpg"
+# A flat picture with optimised tables: each block codes in two zero bits, so its scan data holds
+# runs of thousands of 00 bytes (valid entropy data that looks like free space).
+ff -f lavfi -i color=c=white:size=800x600:rate=1 -frames:v 1 -fflags +bitexact -flags +bitexact "$work/flat.ppm"
+cjpeg -quality 90 -optimize "$work/flat.ppm" > jpeg-flat-optimized.jpg
 cp jpeg-baseline.jpg jpeg-exif-thumb.jpg
 exiftool -q -overwrite_original -n -Make=Ferret -Model=Fixture "-ThumbnailImage<=$work/thumb.jpg" jpeg-exif-thumb.jpg
 
