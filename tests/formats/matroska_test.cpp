@@ -15,6 +15,8 @@ TEST(MatroskaValidator, FixturesAreCompleteBeforeAnyFiller) {
   expect_complete_before_fillers(validate_matroska, mkv, other, "mkv", "mkv");
   FERRET_MEDIA_FIXTURE(webm, "webm-vp8-opus.webm");
   expect_complete_before_fillers(validate_matroska, webm, other, "webm", "webm");
+  FERRET_MEDIA_FIXTURE(mka, "mka-flac.mka");  // audio tracks only
+  expect_complete_before_fillers(validate_matroska, mka, other, "mka", "mka");
 }
 
 TEST(MatroskaValidator, ALiveStreamEndsOnlyBeforeZerosOrAnotherFile) {
@@ -36,7 +38,7 @@ TEST(MatroskaValidator, ALiveStreamEndsOnlyBeforeZerosOrAnotherFile) {
 }
 
 TEST(MatroskaValidator, TruncatedIsNeverComplete) {
-  for (const char* name : {"mkv-h264-vorbis.mkv", "webm-vp8-opus.webm", "webm-live.webm"}) {
+  for (const char* name : {"mkv-h264-vorbis.mkv", "webm-vp8-opus.webm", "webm-live.webm", "mka-flac.mka"}) {
     SCOPED_TRACE(name);
     FERRET_MEDIA_FIXTURE(item, name);
     expect_space_cut_not_complete(validate_matroska, item);

@@ -85,6 +85,18 @@ TEST(Mp3Validator, AnId3v2TagMakesAStartAndTheEndNeedsEvidence) {
   EXPECT_NE(v.status, Status::complete) << describe(v);
 }
 
+TEST(Mp3Validator, LayerTwoIsTypedMp2) {
+  FERRET_MEDIA_FIXTURE(raw, "mp2-layer2.mp2");
+  Verdict v = run(validate_mp3, followed_by(raw, Filler::zeros));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);  // bare frames
+  EXPECT_EQ(v.extension, "mp2");
+  const Buffer item = concat(id3v2_tag(), raw);
+  v = run(validate_mp3, followed_by(item, Filler::zeros));
+  EXPECT_EQ(v.status, Status::complete) << describe(v);
+  EXPECT_EQ(v.length, item.size());
+  EXPECT_EQ(v.type, "mp2");
+}
+
 TEST(Mp3Validator, ApeAndLyricsTagsBeforeId3v1BelongToTheItem) {
   FERRET_MEDIA_FIXTURE(raw, "mp3-raw-frames.mp3");
   // APEv2 with header and footer: 32-byte header, one item, 32-byte footer.

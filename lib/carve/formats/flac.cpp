@@ -1,6 +1,7 @@
 // FLAC validator: metadata blocks from STREAMINFO, then the frame chain (header CRC-8, frame
 // CRC-16, consecutive numbers) until STREAMINFO's total sample count is reached.
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,13 +57,19 @@ std::optional<Frame> next_frame(Bytes& bytes, const Frame& cur, const StreamInfo
     // Positions whose header would cross the window's end are looked at from the next window.
     std::size_t stop = (q + n < space && n > flac::kMaxHeader) ? n - flac::kMaxHeader : n;
     stop = static_cast<std::size_t>(std::min<std::uint64_t>(stop, max_pos - q + 1));
+    // Candidates start with 0xFF: jump from one to the next, folding the bytes between into the CRC.
     const std::uint8_t* d = w.data();
-    for (std::size_t i = 0; i < stop; ++i) {
-      if (crc == 0 && d[i] == 0xFF && i + 1 < n && d[i + 1] == second && q + i >= min_pos) {
-        const auto h = flac::parse_frame_header(w.subspan(i, std::min(flac::kMaxHeader, n - i)));
-        if (continues(h, cur, si, expected)) return Frame{q + i, *h};
+    for (std::size_t i = 0; i < stop;) {
+      const void* hit = std::memchr(d + i, 0xFF, stop - i);
+      const std::size_t ff = hit ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - d) : stop;
+      crc = flac::crc16(crc, d + i, ff - i);
+      if (ff == stop) break;
+      if (crc == 0 && ff + 1 < n && d[ff + 1] == second && q + ff >= min_pos) {
+        const auto h = flac::parse_frame_header(w.subspan(ff, std::min(flac::kMaxHeader, n - ff)));
+        if (continues(h, cur, si, expected)) return Frame{q + ff, *h};
       }
-      crc = flac::crc16_step(crc, d[i]);
+      crc = flac::crc16_step(crc, 0xFF);
+      i = ff + 1;
     }
     if (stop == 0) break;
     q += stop;

@@ -29,6 +29,22 @@ constexpr std::array<std::uint16_t, 256> make_crc16_table() {
 }
 constexpr auto kCrc16 = make_crc16_table();
 
+// Slicing-by-8: kSlices[k][b] is the CRC of byte b followed by k zero bytes, so eight bytes fold
+// into the register with eight lookups (FLAC frames are checked over every byte of the file).
+using Slices = std::array<std::array<std::uint16_t, 256>, 8>;
+constexpr Slices make_slices() {
+  Slices t{};
+  t[0] = make_crc16_table();
+  for (std::size_t k = 1; k < 8; ++k) {
+    for (unsigned b = 0; b < 256; ++b) {
+      const std::uint16_t prev = t[k - 1][b];
+      t[k][b] = static_cast<std::uint16_t>((prev << 8) ^ t[0][prev >> 8]);
+    }
+  }
+  return t;
+}
+constexpr Slices kSlices = make_slices();
+
 constexpr std::uint32_t kRates[12] = {0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000};
 constexpr std::uint32_t kSampleSizes[8] = {0, 8, 12, 0, 16, 20, 24, 32};
 
@@ -142,7 +158,12 @@ std::uint16_t crc16_step(std::uint16_t crc, std::uint8_t byte) {
 }
 
 std::uint16_t crc16(std::uint16_t crc, const std::uint8_t* p, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) crc = crc16_step(crc, p[i]);
+  for (; n >= 8; n -= 8, p += 8) {
+    crc = static_cast<std::uint16_t>(kSlices[7][p[0] ^ (crc >> 8)] ^ kSlices[6][p[1] ^ (crc & 0xFF)] ^ kSlices[5][p[2]] ^
+                                     kSlices[4][p[3]] ^ kSlices[3][p[4]] ^ kSlices[2][p[5]] ^ kSlices[1][p[6]] ^
+                                     kSlices[0][p[7]]);
+  }
+  for (; n > 0; --n, ++p) crc = crc16_step(crc, *p);
   return crc;
 }
 

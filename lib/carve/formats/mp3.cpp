@@ -263,6 +263,10 @@ Verdict validate_mp3(Bytes& bytes, const Limits& limits) {
     v.missing = tagged ? "no MPEG audio frame after the ID3v2 tag" : "not an MPEG audio frame";
     return v;
   }
+  if (first->layer != 3) {
+    // MPEG audio layer I/II streams (.mp1/.mp2) are the same frame chains.
+    v.type = v.extension = first->layer == 2 ? "mp2" : "mp1";
+  }
   const auto frame = bytes.view(pos, first->length);
   const auto header = mp3::parse_stream_header(frame, *first);
   const auto reservoir = mp3::main_data_begin(frame, *first);

@@ -34,6 +34,8 @@ rm -f "$still"
 # --- Matroska and WebM ---
 ff "${video[@]}" "${tone[@]}" -t 1 "${x264[@]}" -c:a libvorbis -q:a 0 "${exact[@]}" mkv-h264-vorbis.mkv
 ff "${video[@]}" "${tone[@]}" -t 1 -c:v libvpx -b:v 50k -c:a libopus -b:a 16k "${exact[@]}" webm-vp8-opus.webm
+# Audio only: Matroska audio (.mka).
+ff "${tone[@]}" -t 0.5 -c:a flac "${exact[@]}" -f matroska mka-flac.mka
 # Written to a pipe, the muxer cannot seek back: the Segment has an unknown size (a live stream).
 ff "${video[@]}" "${tone[@]}" -t 1 -c:v libvpx -b:v 50k -c:a libopus -b:a 16k "${exact[@]}" -f webm - > webm-live.webm
 
@@ -69,5 +71,7 @@ ff "${tone[@]}" -t 1.5 -c:a libvorbis -q:a 0 "${exact[@]}" ogg-vorbis.ogg
 ff "${tone[@]}" -t 1.5 -c:a libopus -b:a 16k "${exact[@]}" ogg-opus.opus
 ff "${video[@]}" "${tone[@]}" -t 1 -c:v libtheora -q:v 2 -c:a libvorbis -q:a 0 "${exact[@]}" ogg-theora-vorbis.ogv
 ff "${tone[@]}" -t 0.5 -c:a flac "${exact[@]}" -f ogg ogg-flac.oga
+# MPEG-2 layer II frames (.mp2), bare.
+ff "${tone[@]}" -t 1 -c:a libtwolame -b:a 64k "${exact[@]}" -f mp2 mp2-layer2.mp2
 
-ls -l mp4-* mov-* 3gp-* m4a-* heic-* avif-* mkv-* webm-* mp3-* flac-* ogg-*
+ls -l mp4-* mov-* 3gp-* m4a-* heic-* avif-* mkv-* mka-* webm-* mp3-* mp2-* flac-* ogg-*
