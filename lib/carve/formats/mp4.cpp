@@ -155,6 +155,10 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
     return v;
   }
   const auto brands = bytes.view(8, static_cast<std::size_t>(ftyp->size - 8));
+  if (brands.size() != ftyp->size - 8) {
+    v.missing = "ftyp cannot be read";
+    return v;
+  }
   for (std::size_t i = 0; i < brands.size(); ++i) {
     const bool version_field = i >= 4 && i < 8;  // the minor version is a number
     if (!version_field && (brands[i] < 0x20 || brands[i] > 0x7E)) {
@@ -305,7 +309,7 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
     return partial(movie.external_tracks > 0 ? "the media data is in other files (reference movie)" : "the index lists no samples");
   }
   if (mdat.empty()) return partial("no mdat box");
-  if (movie.fragmented && !random_access && !ends_cleanly_at(bytes, walked, std::max(last_mdat, moofs.empty() ? 0 : moofs.back().start), "mp4")) {
+  if (!moofs.empty() && !random_access && !ends_cleanly_at(bytes, walked, std::max(last_mdat, moofs.back().start), "mp4")) {
     // Fragments do not say how many there are: without an mfra closing the file, only zeros or
     // another file after the last one show that no fragment is missing.
     return partial("fragmented file without mfra: nothing shows that the last fragment is the last");

@@ -16,7 +16,6 @@ class MediaData {
  public:
   void add(std::uint64_t begin, std::uint64_t end) { ranges_.emplace_back(begin, end); }
   bool empty() const { return ranges_.empty(); }
-  std::size_t count() const { return ranges_.size(); }
   // True when [pos, pos + len) lies inside one mdat payload.
   bool holds(std::uint64_t pos, std::uint64_t len) const;
 
@@ -42,8 +41,9 @@ struct Movie {
 // H.265 tracks each sample's NAL unit lengths must add up to its size. False with `why` otherwise.
 bool check_movie(Bytes& bytes, const Box& moov, const MediaData& mdat, Movie& movie, std::string& why);
 
-// Checks one movie fragment: its track fragments' runs lie inside `mdat`. `sequence` is the
-// previous fragment's sequence number (fragments count up) and is updated.
+// Checks one movie fragment: its track fragments' runs lie inside `mdat` (H.264/H.265 samples
+// NAL unit by NAL unit). `sequence` is the previous fragment's sequence number (fragments count
+// up) and is updated; `samples` counts the samples checked.
 bool check_fragment(Bytes& bytes, const Box& moof, const Movie& movie, const MediaData& mdat,
                     std::uint32_t& sequence, std::uint64_t& samples, std::string& why);
 
