@@ -232,6 +232,9 @@ void scan_stripe(Shared& sh, const Stripe& stripe, ImageBytes& bytes, std::vecto
       item.volume_id = extent.volume_id;
       item.unreadable = bytes.met_unreadable();
       found.push_back(std::move(item));
+      // A complete item is not searched again: what starts inside is embedded in it (a thumbnail).
+      // A partial one is: its proven prefix may run into the next file (a truncated JPEG's scan
+      // data cannot tell where it stops belonging).
       if (v.status == Status::complete) {
         next_free = at + v.length;
         sh.claims.add(at, at + v.length);
@@ -366,13 +369,22 @@ Result<ScanOutcome> scan_extents(const image::ImageSource& image, const std::vec
     if (a.offset != b.offset) return a.offset < b.offset;
     return a.status == Status::complete && b.status != Status::complete;
   });
+  // Partial items inside a partial item of the same family are its own parts (a damaged zip's
+  // later members, an MP3's later frames) and are dropped too; a complete item never is.
   std::uint64_t covered_until = 0;
+  std::map<std::string, std::uint64_t> partial_until;
   for (auto& item : sh.items) {
     if (item.offset < covered_until) {
       ++out.nested_dropped;
       continue;
     }
+    auto& same_family = partial_until[item.family];
+    if (item.status == Status::partial && item.offset < same_family) {
+      ++out.nested_dropped;
+      continue;
+    }
     if (item.status == Status::complete) covered_until = item.offset + item.length;
+    else same_family = std::max(same_family, item.offset + item.length);
     item.known = std::binary_search(options.known_starts.begin(), options.known_starts.end(), item.offset);
     out.items.push_back(std::move(item));
   }

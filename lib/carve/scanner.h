@@ -64,10 +64,10 @@ struct ScanOptions {
 };
 
 struct ScanOutcome {
-  std::vector<FoundItem> items;  // by offset; nested items (inside a complete one) removed
+  std::vector<FoundItem> items;  // by offset; nested items removed (inside a complete item, or a partial one's parts)
   std::uint64_t bytes_scanned = 0;
   std::uint64_t candidates = 0;        // signature hits handed to a validator
-  std::uint64_t nested_dropped = 0;    // items inside complete items
+  std::uint64_t nested_dropped = 0;    // items dropped as nested
   std::vector<UnreadableSpan> unreadable;
   bool interrupted = false;
 };
