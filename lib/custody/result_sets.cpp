@@ -49,6 +49,13 @@ constexpr ResultSet kSets[] = {
     {"extractions", "extractions t", "1", "t.run_id", "t.extraction_id", "extraction_id,run_id,file_id,output_path,size,sha256,verified"},
     {"carve_scans", "carve_scans t", "1", "t.run_id", "t.run_id || '/' || t.evidence_id",
      "run_id,evidence_id,space,types,bytes_scanned,candidates,complete,partial,already_known,new_items,unreadable"},
+    {"plugin_loads", "plugin_loads t", "1", "t.run_id", "t.run_id || '/' || t.path",
+     "run_id,path,sha256,plugin,version,abi_version,status,message"},
+    {"plugin_results", "plugin_results t", "1", "t.run_id", "t.file_id || '/' || t.plugin",
+     "file_id,plugin,plugin_version,run_id,status,artifacts,message"},
+    {"artifacts", "artifacts t", "1", "t.run_id", "t.artifact_id", "artifact_id,file_id,plugin,kind,seq,plugin_version,run_id"},
+    {"artifact_attributes", "artifact_attributes t LEFT JOIN artifacts a ON a.artifact_id = t.artifact_id", "1", "a.run_id",
+     "t.artifact_id || '/' || t.name", "artifact_id,name,value,type"},
 };
 
 void put_u64(std::string& out, std::uint64_t v) {
