@@ -107,6 +107,20 @@ TEST(ZipValidator, LyingSizesAreFastAndNotComplete) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(3.0));
 }
 
+TEST(ZipValidator, Zip64SizeThatWouldWrapAroundIsNotFollowed) {
+  FERRET_FIXTURE(zip, "zip-zip64.zip");
+  Buffer buf = zip;
+  // The first member's ZIP64 extra holds its sizes (both 32-bit fields are all ones): make the
+  // compressed size 2^64 - (data offset), which would wrap back to the archive's start.
+  const std::size_t name_len = buf[26] | buf[27] << 8;
+  const std::size_t extra = 30 + name_len, data = extra + (buf[28] | buf[29] << 8);
+  ASSERT_EQ(buf[extra], 1);
+  const std::uint64_t wrap = ~static_cast<std::uint64_t>(data) + 1;
+  for (int i = 0; i < 8; ++i) buf[extra + 12 + i] = static_cast<std::uint8_t>(wrap >> (8 * i));
+  const Verdict v = run(validate_zip, buf);
+  EXPECT_NE(v.status, Status::complete) << describe(v);
+}
+
 TEST(ZipValidator, ChanceMatchesAreRejected) {
   for (std::uint64_t seed = 0; seed < 500; ++seed) {
     Buffer buf = random_bytes(1024, seed);

@@ -175,8 +175,9 @@ Verdict validate_zip(Bytes& bytes, const Limits& limits) {
       entry_end = find_descriptor(bytes, data, end, z64.present);
       if (entry_end == 0) return bad("no data descriptor matches member " + name);
     } else {
+      // A ZIP64 size can be anything up to 2^64 - 1: compare before adding, so it cannot wrap.
+      if (csize > end - data) return bad("the space ends inside member " + name);
       entry_end = data + csize;
-      if (entry_end > end) return bad("the space ends inside member " + name);
       if (flags & 0x08) {
         // Sizes in the header and a descriptor after the data, with or without its signature.
         const auto sig = bytes.u32le(entry_end);
