@@ -87,6 +87,15 @@ TEST(FlacValidator, ATrailingId3v1TagBelongsToTheItem) {
   EXPECT_EQ(v.length, tagged.size());
 }
 
+TEST(FlacValidator, DamagedPaddingIsNotComplete) {
+  FERRET_MEDIA_FIXTURE(item, "flac-sine.flac");
+  Buffer bad(item.begin(), item.end());
+  bad[4000] = 0x41;  // inside the 8 KiB padding block (64..8256), which must be zeros
+  const Verdict v = run(validate_flac, followed_by(bad, Filler::zeros));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
+  EXPECT_LE(v.length, 60u);
+}
+
 TEST(FlacValidator, LyingBlockLengthIsNotComplete) {
   FERRET_MEDIA_FIXTURE(item, "flac-sine.flac");
   Buffer lie(item.begin(), item.end());

@@ -170,6 +170,14 @@ TEST(Mp3Validator, TheSpaceEndingInsideTheId3v1TagIsNotComplete) {
   }
 }
 
+TEST(Mp3Validator, DamagedId3v2PaddingIsNotComplete) {
+  FERRET_MEDIA_FIXTURE(raw, "mp3-raw-frames.mp3");
+  Buffer item = concat(id3v2_tag(), raw);
+  item[30] = 0x55;  // inside the tag's zero padding
+  const Verdict v = run(validate_mp3, followed_by(concat(item, id3v1_tag()), Filler::zeros));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
+}
+
 TEST(Mp3Validator, WrongCountsAreNotComplete) {
   FERRET_MEDIA_FIXTURE(item, "mp3-vbr-xing.mp3");
   // The Xing frame count (after "Xing" and the flags, at 33 + 8).

@@ -72,6 +72,23 @@ TEST(Mp4Validator, DamagedVideoSamplesAreSeen) {
   }
 }
 
+TEST(Mp4Validator, ZeroedSamplesAreSeenEvenInAudio) {
+  // The end of the media data (AAC frames) zeroed from inside: an AAC frame never ends in 0.
+  struct Case {
+    const char* name;
+    std::size_t mdat_end;
+  };
+  for (const Case c : {Case{"mp4-faststart.mp4", 6042}, Case{"m4a-aac.m4a", 3364}}) {
+    FERRET_MEDIA_FIXTURE(item, c.name);
+    for (std::size_t len : {300u, 40u, 1u}) {
+      Buffer buf(item.begin(), item.end());
+      std::fill(buf.begin() + static_cast<std::ptrdiff_t>(c.mdat_end - len), buf.begin() + static_cast<std::ptrdiff_t>(c.mdat_end), 0);
+      const Verdict v = run(validate_mp4, followed_by(buf, Filler::zeros));
+      EXPECT_NE(v.status, Status::complete) << c.name << ": " << len << " bytes zeroed: " << describe(v);
+    }
+  }
+}
+
 TEST(Mp4Validator, LyingBoxSizesAreFastAndNotComplete) {
   FERRET_MEDIA_FIXTURE(item, "mp4-moov-last.mp4");
   // ftyp (32) free (8) mdat at 40: claim 4 GiB - 16 in a space of 8 GiB of zeros.

@@ -85,6 +85,15 @@ std::optional<std::uint64_t> frame_end(Bytes& bytes, const Frame& f, const Strea
   return f.pos + *len;
 }
 
+bool zeros(Bytes& bytes, std::uint64_t pos, std::uint64_t end) {
+  while (pos < end) {
+    const auto w = bytes.view(pos, static_cast<std::size_t>(std::min<std::uint64_t>(kMaxView, end - pos)));
+    if (w.empty() || std::any_of(w.begin(), w.end(), [](std::uint8_t b) { return b != 0; })) return false;
+    pos += w.size();
+  }
+  return true;
+}
+
 }  // namespace
 
 Verdict validate_flac(Bytes& bytes, const Limits& limits) {
@@ -129,6 +138,11 @@ Verdict validate_flac(Bytes& bytes, const Limits& limits) {
     }
     if (pos + 4 + len > space) {
       v.missing = "metadata block at offset " + std::to_string(pos) + " runs past the end of the space";
+      return v;
+    }
+    // PADDING holds zeros only (RFC 9639 8.3): anything else there is damage nothing else would show.
+    if (type == 1 && !zeros(bytes, pos + 4, pos + 4 + len)) {
+      v.missing = "the padding block at offset " + std::to_string(pos) + " is not zeros (damaged)";
       return v;
     }
     last = h[0] & 0x80;

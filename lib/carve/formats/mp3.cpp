@@ -42,9 +42,10 @@ class ShiftedBytes final : public Bytes {
 };
 
 struct Id3v2 {
-  std::uint64_t end = 0;     // the tag's end (footer included)
-  bool fits = true;          // false: the tag runs past the end of the space
-  std::uint64_t proven = 0;  // when it does not fit: the end of its last whole frame
+  std::uint64_t end = 0;       // the tag's end (footer included)
+  bool fits = true;            // false: the tag runs past the end of the space
+  std::uint64_t proven = 0;    // when it does not fit: the end of its last whole frame
+  bool padding_zeros = true;   // the padding after the frames is zeros, as it must be
 };
 
 std::uint32_t synchsafe(const std::uint8_t* p) {
@@ -78,7 +79,17 @@ std::optional<Id3v2> read_id3v2(Bytes& bytes) {
   bool first = true;
   while (walkable && pos + header_len <= body_end) {
     const auto f = bytes.view(pos, header_len);
-    if (f.size() < header_len || f[0] == 0) break;  // padding, or the space ends
+    if (f.size() < header_len) break;  // the space ends
+    if (f[0] == 0) {
+      // Padding: zeros to the end of the tag (checked only when the tag is in the space).
+      for (std::uint64_t p = pos; p < body_end && body_end <= bytes.size() && tag.padding_zeros;) {
+        const auto w = bytes.view(p, static_cast<std::size_t>(std::min<std::uint64_t>(kMaxView, body_end - p)));
+        if (w.empty()) break;
+        tag.padding_zeros = std::all_of(w.begin(), w.end(), [](std::uint8_t b) { return b == 0; });
+        p += w.size();
+      }
+      break;
+    }
     bool id_ok = true;
     for (std::size_t i = 0; i < id_len; ++i) id_ok = id_ok && frame_id_char(f[i]);
     if (!id_ok) {
@@ -226,6 +237,7 @@ Verdict validate_mp3(Bytes& bytes, const Limits& limits) {
   // The ID3v2 tag, if the candidate starts with one.
   std::uint64_t pos = 0;
   const bool tagged = bytes.matches(0, "ID3");
+  bool padding_damaged = false;
   if (tagged) {
     const auto tag = read_id3v2(bytes);
     if (!tag) {
@@ -238,6 +250,7 @@ Verdict validate_mp3(Bytes& bytes, const Limits& limits) {
       v.missing = "the ID3v2 tag (" + std::to_string(tag->end) + " bytes) runs past the end of the space or the item size limit";
       return v;
     }
+    if (!tag->padding_zeros) padding_damaged = true;
     pos = tag->end;
     // Some writers leave zeros between the tag and the audio.
     const auto zeros = bytes.view(pos, static_cast<std::size_t>(std::min<std::uint64_t>(kMaxZeroPadding, space - pos)));
@@ -364,6 +377,11 @@ Verdict validate_mp3(Bytes& bytes, const Limits& limits) {
   if (!file_start) {
     v.length = id3v1 ? end : chain.last_start;
     v.missing = "MPEG audio frames without an ID3v2 tag or encoder header: may be the tail of a stream whose start is lost";
+    return v;
+  }
+  if (padding_damaged) {
+    v.length = end;
+    v.missing = "the ID3v2 tag's padding is not zeros (damaged)";
     return v;
   }
   const bool boundary = id3v1 || counted || bytes.matches(stream_end, "ID3") ||

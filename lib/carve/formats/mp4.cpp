@@ -75,6 +75,63 @@ enum class Stop {
   too_many,       // more boxes than this validator keeps track of
 };
 
+// HEIF item types by item id, from iinf's infe entries (versions 2 and 3 carry a type).
+std::vector<std::pair<std::uint32_t, std::uint32_t>> item_types(Bytes& bytes, const std::optional<Box>& iinf) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  if (!iinf) return out;
+  const auto version = bytes.u8(iinf->payload());
+  if (!version) return out;
+  std::string ignored;
+  mp4::walk_children(
+      bytes, *iinf,
+      [&](const Box& infe) {
+        if (infe.type != fourcc("infe") || out.size() >= 65536) return true;
+        const auto v = bytes.u8(infe.payload());
+        if (v == 2) {
+          const auto id = bytes.u16be(infe.payload() + 4);
+          const auto type = bytes.u32be(infe.payload() + 8);
+          if (id && type) out.emplace_back(*id, *type);
+        } else if (v == 3) {
+          const auto id = bytes.u32be(infe.payload() + 4);
+          const auto type = bytes.u32be(infe.payload() + 10);
+          if (id && type) out.emplace_back(*id, *type);
+        }
+        return true;
+      },
+      ignored, iinf->payload() + (*version == 0 ? 6 : 8));
+  return out;
+}
+
+std::uint32_t type_of(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& types, std::uint64_t id) {
+  for (const auto& [item, type] : types) {
+    if (item == id) return type;
+  }
+  return 0;
+}
+
+// The NAL length field size of the (first) hvcC property; HEIF images of one file share it.
+unsigned hevc_length_size(Bytes& bytes, const std::optional<Box>& iprp) {
+  if (!iprp) return 0;
+  unsigned found = 0;
+  std::string ignored;
+  mp4::walk_children(
+      bytes, *iprp,
+      [&](const Box& ipco) {
+        if (ipco.type != fourcc("ipco")) return true;
+        mp4::walk_children(
+            bytes, ipco,
+            [&](const Box& p) {
+              if (p.type != fourcc("hvcC") || p.payload_size() < 22) return true;
+              if (const auto b = bytes.u8(p.payload() + 21)) found = (*b & 3) + 1u;
+              return false;
+            },
+            ignored);
+        return false;
+      },
+      ignored);
+  return found == 3 ? 0 : found;
+}
+
 // HEIF: the meta box's item locations (iloc) must lie inside the item's mdat or the meta's idat.
 bool check_items(Bytes& bytes, const Box& meta, const mp4::MediaData& mdat, std::uint64_t& items, std::string& why) {
   auto fail = [&](std::string message) {
@@ -82,18 +139,23 @@ bool check_items(Bytes& bytes, const Box& meta, const mp4::MediaData& mdat, std:
     return false;
   };
   // meta is a full box: version and flags before its children.
-  std::optional<Box> iloc, idat;
+  std::optional<Box> iloc, idat, iinf, iprp;
   if (meta.payload_size() < 4) return fail("short meta box");
   const bool tiled = mp4::walk_children(
       bytes, meta,
       [&](const Box& c) {
         if (c.type == fourcc("iloc")) iloc = c;
         if (c.type == fourcc("idat")) idat = c;
+        if (c.type == fourcc("iinf")) iinf = c;
+        if (c.type == fourcc("iprp")) iprp = c;
         return true;
       },
       why, meta.payload() + 4);
   if (!tiled) return false;
   if (!iloc) return fail("meta box has no item locations (iloc)");
+  // Coded image items (HEVC, AV1) are checked NAL unit by NAL unit, OBU by OBU.
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> types = item_types(bytes, iinf);
+  const unsigned nal_size = hevc_length_size(bytes, iprp);
   mp4::TableReader r(bytes, iloc->payload(), iloc->end());
   std::uint32_t vf = 0;
   std::uint8_t sizes1 = 0, sizes2 = 0;
@@ -128,6 +190,15 @@ bool check_items(Bytes& bytes, const Box& meta, const mp4::MediaData& mdat, std:
       if (pos < base) return fail("iloc offset overflows");
       if (method == 0 && !mdat.holds(pos, length)) {
         return fail("item " + std::to_string(id) + " lies outside the item's media data (offset " + std::to_string(pos) + ")");
+      }
+      if (method == 0 && extents == 1 && length > 0) {
+        const std::uint32_t type = type_of(types, id);
+        if (type == fourcc("hvc1") && nal_size != 0 && !mp4::nal_units_fill(bytes, pos, length, nal_size, true)) {
+          return fail("HEVC data of item " + std::to_string(id) + " is damaged (offset " + std::to_string(pos) + ")");
+        }
+        if (type == fourcc("av01") && !mp4::obus_fill(bytes, pos, length)) {
+          return fail("AV1 data of item " + std::to_string(id) + " is damaged (offset " + std::to_string(pos) + ")");
+        }
       }
       if (method == 1 && (!idat || pos > idat->payload_size() || length > idat->payload_size() - pos)) {
         return fail("item " + std::to_string(id) + " lies outside the meta's idat");

@@ -21,38 +21,65 @@ struct Track {
   std::uint32_t id = 0;
   bool has_tkhd = false, has_mdia = false, has_minf = false;
   bool external = false;  // the data reference points outside this file
-  unsigned nal_length_size = 0;  // 0: not an H.264/H.265 track, no NAL check
+  SampleKind kind;  // what each sample must look like
   SampleTable stbl;
 };
 
-// The NAL units of an H.264/H.265 sample: length-prefixed, each non-empty with its forbidden bit
-// clear, exactly filling the sample. Random or zeroed bytes fail this almost always.
-bool nal_units_fill(Bytes& bytes, std::uint64_t pos, std::uint64_t size, unsigned length_size) {
-  const std::uint64_t end = pos + size;
-  for (int n = 0; pos < end; ++n) {
-    if (n == kMaxNalsPerSample) return true;
-    if (end - pos < length_size + 1) return false;
-    const auto h = bytes.view(pos, length_size + 1);
-    if (h.size() < length_size + 1) return false;
-    std::uint64_t len = 0;
-    for (unsigned i = 0; i < length_size; ++i) len = len << 8 | h[i];
-    if (len == 0 || (h[length_size] & 0x80) || len > end - pos - length_size) return false;
-    pos += length_size + len;
-  }
-  return true;
+// An mp4a sample entry whose esds says MPEG-4 or MPEG-2 AAC (not MP3 or another codec in mp4a).
+bool is_aac(Bytes& bytes, const Box& entry) {
+  // Sound sample entry: 8 bytes, then 20 (version 0), 36 (QuickTime version 1) or 56 (version 2).
+  const auto version = bytes.u16be(entry.payload() + 8);
+  if (!version || *version > 2) return false;
+  const std::uint64_t children = entry.payload() + (*version == 0 ? 28 : *version == 1 ? 44 : 64);
+  if (children > entry.end()) return false;
+  std::optional<std::uint8_t> object_type;
+  std::string ignored;
+  walk_children(
+      bytes, entry,
+      [&](const Box& c) {
+        if (c.type != fourcc("esds")) return true;
+        // Full box, then descriptors: ES (tag 3) holding DecoderConfig (tag 4), whose first byte
+        // is the object type. Sizes use 1-4 bytes of 7 bits each.
+        TableReader r(bytes, c.payload() + 4, c.end());
+        auto descriptor = [&](std::uint8_t tag) {
+          std::uint8_t t = 0, b = 0x80;
+          if (!r.u8(t) || t != tag) return false;
+          for (int i = 0; i < 4 && (b & 0x80); ++i) {
+            if (!r.u8(b)) return false;
+          }
+          return true;
+        };
+        std::uint8_t flags = 0, type = 0;
+        std::uint16_t id = 0;
+        if (!descriptor(3) || !r.u16(id) || !r.u8(flags)) return false;
+        if ((flags & 0x80) && !r.skip(2)) return false;              // depends-on ES id
+        if (flags & 0x40) {                                           // URL
+          std::uint8_t len = 0;
+          if (!r.u8(len) || !r.skip(len)) return false;
+        }
+        if ((flags & 0x20) && !r.skip(2)) return false;              // OCR ES id
+        if (descriptor(4) && r.u8(type)) object_type = type;
+        return false;
+      },
+      ignored, children);
+  // 0x40 MPEG-4 audio, 0x66-0x68 MPEG-2 AAC profiles.
+  return object_type && (*object_type == 0x40 || (*object_type >= 0x66 && *object_type <= 0x68));
 }
 
-// The NAL length field size from an avc1/avc3/hvc1/hev1 sample entry's configuration box.
-unsigned nal_length_size(Bytes& bytes, const Box& stsd) {
+// What the samples of the track's (first) sample entry look like: H.264/H.265 with the NAL length
+// field size from avcC/hvcC, MPEG-4 Part 2 or H.263 start codes; codec 0 when not checked.
+SampleKind sample_kind(Bytes& bytes, const Box& stsd) {
   // stsd: version/flags, entry count, then the first sample entry.
   const auto entry = read_box(bytes, stsd.payload() + 8, stsd.end());
-  if (!entry) return 0;
+  if (!entry) return {};
+  if (entry->type == fourcc("mp4v") || entry->type == fourcc("s263") || entry->type == fourcc("h263")) return {entry->type, 0};
+  if (entry->type == fourcc("mp4a")) return is_aac(bytes, *entry) ? SampleKind{entry->type, 0} : SampleKind{};
   const bool avc = entry->type == fourcc("avc1") || entry->type == fourcc("avc3");
   const bool hevc = entry->type == fourcc("hvc1") || entry->type == fourcc("hev1");
-  if (!avc && !hevc) return 0;
+  if (!avc && !hevc) return {};
   // A visual sample entry has 78 bytes of fields before its child boxes.
   const std::uint64_t children = entry->payload() + 78;
-  if (children > entry->end()) return 0;
+  if (children > entry->end()) return {};
   unsigned found = 0;
   std::string ignored;
   walk_children(
@@ -70,7 +97,8 @@ unsigned nal_length_size(Bytes& bytes, const Box& stsd) {
       },
       ignored, children);
   // A 3-byte length field does not exist in H.264/H.265 (lengthSizeMinusOne 2 is reserved).
-  return found == 3 ? 0 : found;
+  if (found == 0 || found == 3) return {};
+  return {entry->type, found};
 }
 
 // The first data reference entry must be self-contained (flag 1), or the samples are elsewhere.
@@ -276,10 +304,9 @@ bool check_chunks(Bytes& bytes, const Track& t, const MediaData& mdat, std::uint
       for (std::uint32_t i = 0; i < per_chunk; ++i) {
         std::uint32_t size = 0;
         if (!next_size(size)) return fail("short sample size table of " + track);
-        if (t.nal_length_size != 0 && size > 0 && mdat.holds(offset + chunk_bytes, size) &&
-            !nal_units_fill(bytes, offset + chunk_bytes, size, t.nal_length_size)) {
-          why = "sample data of " + track + at(offset + chunk_bytes) + " is not H.264/H.265 NAL units";
-          return false;
+        if (t.kind.codec != 0 && mdat.holds(offset + chunk_bytes, size) &&
+            !sample_checks_out(bytes, offset + chunk_bytes, size, t.kind)) {
+          return fail("sample data of " + track + at(offset + chunk_bytes) + " is not what its codec writes (damaged)");
         }
         chunk_bytes += size;
       }
@@ -299,11 +326,11 @@ bool check_chunks(Bytes& bytes, const Track& t, const MediaData& mdat, std::uint
   return true;
 }
 
-unsigned nal_size_of(const Movie& movie, std::uint32_t track_id) {
-  for (const auto& [id, size] : movie.nal_sizes) {
-    if (id == track_id) return size;
+SampleKind kind_of(const Movie& movie, std::uint32_t track_id) {
+  for (const auto& [id, kind] : movie.sample_kinds) {
+    if (id == track_id) return kind;
   }
-  return 0;
+  return {};
 }
 
 bool check_traf(Bytes& bytes, const Box& traf, const Box& moof, bool first_traf, std::uint64_t& data_end,
@@ -373,7 +400,7 @@ bool check_traf(Bytes& bytes, const Box& traf, const Box& moof, bool first_traf,
           return fail("trun" + at(c.start) + " does not match its sample count");
         }
         if (!(f & 0x200) && !have_default_size) return fail("trun without sample sizes" + at(c.start));
-        const unsigned nal = nal_size_of(movie, track_id);
+        const SampleKind kind = kind_of(movie, track_id);
         std::uint64_t bytes_total = 0;
         for (std::uint32_t i = 0; i < count; ++i) {
           std::uint32_t size = default_size;
@@ -381,9 +408,9 @@ bool check_traf(Bytes& bytes, const Box& traf, const Box& moof, bool first_traf,
           if ((f & 0x200) && !r.u32(size)) return fail("short trun");
           if ((f & 0x400) && !r.u32(v32)) return fail("short trun");
           if ((f & 0x800) && !r.u32(v32)) return fail("short trun");
-          if (nal != 0 && size > 0 && mdat.holds(start + bytes_total, size) &&
-              !nal_units_fill(bytes, start + bytes_total, size, nal)) {
-            return fail("fragment sample" + at(start + bytes_total) + " is not H.264/H.265 NAL units");
+          if (kind.codec != 0 && mdat.holds(start + bytes_total, size) &&
+              !sample_checks_out(bytes, start + bytes_total, size, kind)) {
+            return fail("fragment sample" + at(start + bytes_total) + " is not what its codec writes (damaged)");
           }
           bytes_total += size;
         }
@@ -405,6 +432,77 @@ bool check_traf(Bytes& bytes, const Box& traf, const Box& moof, bool first_traf,
 }
 
 }  // namespace
+
+bool nal_units_fill(Bytes& bytes, std::uint64_t pos, std::uint64_t size, unsigned length_size, bool scan_payloads) {
+  const std::uint64_t end = pos + size;
+  bool first = true;
+  for (int n = 0; pos < end; ++n) {
+    if (n == kMaxNalsPerSample) return true;
+    if (end - pos < length_size + 1) return false;
+    // The previous NAL unit's last byte comes with this one's header: it is never 0 (H.264 7.4.1,
+    // H.265 7.4.2), which catches a tail zeroed from inside the unit.
+    const std::uint64_t from = first ? pos : pos - 1;
+    const std::size_t skip = static_cast<std::size_t>(pos - from);
+    const auto h = bytes.view(from, skip + length_size + 1);
+    if (h.size() < skip + length_size + 1 || (!first && h[0] == 0)) return false;
+    std::uint64_t len = 0;
+    for (unsigned i = 0; i < length_size; ++i) len = len << 8 | h[skip + i];
+    if (len == 0 || (h[skip + length_size] & 0x80) || len > end - pos - length_size) return false;
+    // Emulation prevention keeps 00 00 00 out of a NAL unit: zeroed stretches show.
+    if (scan_payloads && bytes.find(std::string_view("\0\0\0", 3), pos + length_size, pos + length_size + len)) return false;
+    pos += length_size + len;
+    first = false;
+  }
+  const auto last = bytes.u8(end - 1);
+  return last && *last != 0;
+}
+
+bool sample_checks_out(Bytes& bytes, std::uint64_t pos, std::uint64_t size, const SampleKind& kind) {
+  if (size == 0) return true;
+  if (kind.nal_length_size != 0) return nal_units_fill(bytes, pos, size, kind.nal_length_size, false);
+  if (kind.codec == fourcc("mp4a")) {
+    // An AAC raw data block ends with the END element (bits 111) and byte alignment, so its last
+    // byte is never 0; its first element cannot be END. Zeroed samples show.
+    const auto first = bytes.u8(pos);
+    const auto last = bytes.u8(pos + size - 1);
+    return first && last && (*first >> 5) != 7 && *last != 0;
+  }
+  if (kind.codec == fourcc("mp4v")) {
+    // MPEG-4 Part 2: every sample opens with a start code (VOS, VOL or VOP).
+    const auto h = bytes.view(pos, 3);
+    return size >= 4 && h.size() == 3 && h[0] == 0 && h[1] == 0 && h[2] == 1;
+  }
+  if (kind.codec == fourcc("s263") || kind.codec == fourcc("h263")) {
+    // H.263: every picture opens with its 22-bit picture start code.
+    const auto h = bytes.view(pos, 3);
+    return size >= 4 && h.size() == 3 && h[0] == 0 && h[1] == 0 && (h[2] & 0xFC) == 0x80;
+  }
+  return true;
+}
+
+bool obus_fill(Bytes& bytes, std::uint64_t pos, std::uint64_t size) {
+  const std::uint64_t end = pos + size;
+  for (int n = 0; pos < end; ++n) {
+    if (n == kMaxNalsPerSample) return true;
+    const auto h = bytes.view(pos, static_cast<std::size_t>(std::min<std::uint64_t>(10, end - pos)));
+    if (h.empty()) return false;
+    // obu_header: forbidden bit, 4-bit type, extension flag, has-size flag, reserved bit.
+    const unsigned type = (h[0] >> 3) & 15;
+    const bool extension = h[0] & 4, has_size = h[0] & 2;
+    if ((h[0] & 0x81) != 0 || type == 0 || (type >= 9 && type <= 14)) return false;
+    std::size_t at = extension ? 2 : 1;
+    if (!has_size) return true;  // the last OBU may run to the end of the sample
+    std::uint64_t len = 0;
+    for (unsigned shift = 0;; shift += 7) {  // leb128
+      if (at >= h.size() || shift > 56) return false;
+      len |= static_cast<std::uint64_t>(h[at] & 0x7F) << shift;
+      if (!(h[at++] & 0x80)) break;
+    }
+    if (at > end - pos || len > end - pos - at) return false;
+    pos += at + len;
+  }
+  return true;
+}
 
 bool MediaData::holds(std::uint64_t pos, std::uint64_t len) const {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), pos,
@@ -460,8 +558,8 @@ bool check_movie(Bytes& bytes, const Box& moov, const MediaData& mdat, Movie& mo
     }
   }
   for (Track& t : tracks) {
-    t.nal_length_size = nal_length_size(bytes, *t.stbl.stsd);
-    if (t.nal_length_size != 0) movie.nal_sizes.emplace_back(t.id, t.nal_length_size);
+    t.kind = sample_kind(bytes, *t.stbl.stsd);
+    if (t.kind.codec != 0) movie.sample_kinds.emplace_back(t.id, t.kind);
     if (t.external) {
       ++movie.external_tracks;
       continue;

@@ -28,13 +28,32 @@ struct TrackDefaults {
   std::uint32_t sample_size = 0;
 };
 
+// What a track's samples must look like, from its sample entry.
+struct SampleKind {
+  std::uint32_t codec = 0;           // sample entry type (avc1, hvc1, mp4v, s263, AAC mp4a); 0: not checked
+  unsigned nal_length_size = 0;      // H.264/H.265: bytes of each NAL unit's length field
+};
+
 struct Movie {
   bool fragmented = false;              // moov holds mvex: samples come in moof boxes
   std::vector<TrackDefaults> trex;      // per-track defaults for fragments
   std::uint64_t samples = 0;            // samples checked in the moov's tables
   std::uint64_t external_tracks = 0;    // tracks whose data lives in another file (not checkable)
-  std::vector<std::pair<std::uint32_t, unsigned>> nal_sizes;  // track id -> NAL length field bytes
+  std::vector<std::pair<std::uint32_t, SampleKind>> sample_kinds;  // by track id
 };
+
+// The NAL units of an H.264/H.265 sample at [pos, pos + size): length-prefixed (`length_size`
+// bytes), each non-empty with its forbidden bit clear and a last byte that is not 0, exactly
+// filling the sample. Random or zeroed bytes across unit boundaries fail this almost always;
+// damage inside one unit's payload cannot be seen unless `scan_payloads` (for small stills) looks
+// for 00 00 00, which emulation prevention keeps out of every unit.
+bool nal_units_fill(Bytes& bytes, std::uint64_t pos, std::uint64_t size, unsigned length_size, bool scan_payloads);
+
+// One sample of a track: its structure as its codec writes it (see SampleKind).
+bool sample_checks_out(Bytes& bytes, std::uint64_t pos, std::uint64_t size, const SampleKind& kind);
+
+// The same for AV1 OBUs: valid headers whose size fields exactly fill the sample.
+bool obus_fill(Bytes& bytes, std::uint64_t pos, std::uint64_t size);
 
 // Parses `moov` (its boxes must tile it, every track must have a complete sample table) and checks
 // that every chunk of every track, with the sizes of its samples, lies inside `mdat`; for H.264 and

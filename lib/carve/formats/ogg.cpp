@@ -46,6 +46,7 @@ std::uint32_t ogg_crc(std::uint32_t crc, const std::uint8_t* p, std::size_t n) {
 
 constexpr std::size_t kHeader = 27;
 constexpr std::uint8_t kContinued = 0x01, kBos = 0x02, kEos = 0x04;
+constexpr std::uint64_t kSector = 512;
 // More logical streams than this in one chain is not a media file.
 constexpr std::size_t kMaxStreams = 256;
 
@@ -157,7 +158,13 @@ Verdict validate_ogg(Bytes& bytes, const Limits& limits) {
         break;
       }
       if (all_ended) {
-        // A new chain (concatenated file): its streams replace the ended ones.
+        // A new chain (a chained file): its streams replace the ended ones. Files start on sector
+        // boundaries, and so does this item: a chain that starts on a 512-byte boundary of the
+        // item may just as well be the next file, and is left to be carved as one.
+        if (pos % kSector == 0) {
+          stop = "a new chain starts on a sector boundary at offset " + std::to_string(pos);
+          break;
+        }
         streams.clear();
         in_bos_group = true;
       } else if (!in_bos_group) {
