@@ -171,6 +171,19 @@ TEST(Mp4Validator, HeifItemsMustLieInTheMediaData) {
   EXPECT_EQ(v.status, Status::partial) << describe(v);
 }
 
+TEST(Mp4Validator, AStillCutShortByTheNextFileIsPartial) {
+  FERRET_MEDIA_FIXTURE(heic, "heic-still.heic");  // 1045 bytes, mdat from 454
+  FERRET_MEDIA_FIXTURE(next, "mkv-h264-vorbis.mkv");
+  // The still lost its tail at 600; the next file starts on the following sector boundary (1024),
+  // inside what the still's mdat claims.
+  Buffer space(heic.begin(), heic.begin() + 600);
+  space.resize(1024, 0);
+  space.insert(space.end(), next.begin(), next.end());
+  const Verdict v = run(validate_mp4, space);
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
+  EXPECT_LE(v.length, 1024u);
+}
+
 TEST(Mp4Validator, ChanceFtypIsRejected) {
   const std::string text = "xxxxftyp is not a box header at all, just text that happens to contain it";
   const Verdict v = run(validate_mp4, Buffer(text.begin(), text.end()));

@@ -2,6 +2,8 @@
 // that are not a known box, then the index (moov sample tables, fragments, HEIF item locations)
 // checked against the media data the item really holds.
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -210,6 +212,27 @@ bool check_items(Bytes& bytes, const Box& meta, const mp4::MediaData& mdat, std:
   return true;
 }
 
+// A still image's coded data is one NAL unit or OBU whose insides nothing checks. When such a
+// file lost its tail, the clusters after the cut often hold the next file, which starts on a
+// sector boundary: a signature there (another ISO file's "ftyp" included) shows the cut. Stills
+// are small, so looking at every 512-byte boundary of their media data is cheap; three-byte
+// magics meet chance data about once in 16 million boundaries.
+std::optional<std::uint64_t> file_start_inside(Bytes& bytes, const std::vector<Box>& mdats) {
+  constexpr std::uint64_t kSector = 512;
+  constexpr std::uint64_t kMaxStill = 64u << 20;  // beyond this it is not a still: do not scan
+  for (const Box& m : mdats) {
+    if (m.size > kMaxStill) continue;
+    for (std::uint64_t b = (m.payload() + kSector - 1) / kSector * kSector; b < m.end(); b += kSector) {
+      const auto w = bytes.view(b, 32);
+      for (const Signature& s : signatures()) {
+        if (s.magic.size() < 3 || s.magic_offset + s.magic.size() > w.size()) continue;
+        if (std::memcmp(w.data() + s.magic_offset, s.magic.data(), s.magic.size()) == 0) return b;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
@@ -248,7 +271,7 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
   }
 
   // The top-level walk: skip from box to box; nothing inside is read here.
-  std::vector<Box> moovs, metas, mfras, moofs;
+  std::vector<Box> moovs, metas, mfras, moofs, mdat_boxes;
   mp4::MediaData mdat;
   std::uint64_t first_media = UINT64_MAX;  // the first mdat/moof: where unchecked claims begin
   std::uint64_t last_mdat = 0;             // the start of the last mdat
@@ -299,6 +322,7 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
         break;
       case fourcc("mdat"):
         mdat.add(box->payload(), box->end());
+        if (mdat_boxes.size() < 16) mdat_boxes.push_back(*box);
         last_mdat = box->start;
         first_media = std::min(first_media, box->start);
         break;
@@ -336,6 +360,10 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
     if (!check_items(bytes, metas.front(), mdat, items, why)) {
       v.length = std::min(v.length, metas.front().start);
       return partial(why);
+    }
+    if (const auto foreign = file_start_inside(bytes, mdat_boxes)) {
+      v.length = std::min(v.length, *foreign);
+      return partial("another file starts on a sector boundary inside the image data, at offset " + std::to_string(*foreign));
     }
   }
 
