@@ -13,7 +13,7 @@ test_pkgs=(sleuthkit ewf-tools sqlite3)
 sample_pkgs=(ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit faketime openssl mktorrent libjpeg-turbo-progs sqlite3 zip python3 xz-utils)
 
 # Only needed by the hand-run benchmarks (bench/): the tools we measure against, and the image builder's.
-bench_pkgs=(hashdeep sleuthkit time ffmpeg e2fsprogs openssl python3)
+bench_pkgs=(hashdeep sleuthkit time ffmpeg e2fsprogs openssl python3 foremost testdisk libjpeg-turbo-progs)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 for arg in "$@"; do
