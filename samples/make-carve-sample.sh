@@ -6,7 +6,7 @@
 # Writes samples/images/carve.raw.xz and samples/manifests/carve.tsv (--keep-raw also keeps the
 # uncompressed image). No root needed: nothing is mounted. Needs the packages of
 # `scripts/install-deps.sh --samples` (ffmpeg, e2fsprogs, dosfstools, mtools, fdisk, faketime,
-# libjpeg-turbo-progs, mktorrent, sqlite3, zip, python3, openssl, xz-utils).
+# libjpeg-turbo-progs, mktorrent, sqlite3, zip, python3, openssl, xz-utils, and sleuthkit for the checks).
 #
 # The disk (48 MiB, MBR, 512-byte sectors):
 #   [0, 2048)          MBR and the usual gap
