@@ -1,6 +1,8 @@
 // Matroska/WebM validator: the EBML header, then the Segment's level-1 elements (clusters walked
 // block by block, CRC-32 elements verified, SeekHead and Cues pointing where they should) to the
-// Segment's end; a live Segment of unknown size ends where its elements stop.
+// Segment's end. A live Segment of unknown size ends where its level-1 elements stop; it is
+// complete only when zeros, a new EBML header or another file's signature follow and its last
+// element does not itself end in zeros (random bytes after it may be its own lost continuation).
 #include <algorithm>
 #include <string>
 #include <vector>
