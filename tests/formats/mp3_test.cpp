@@ -97,6 +97,24 @@ TEST(Mp3Validator, LayerTwoIsTypedMp2) {
   EXPECT_EQ(v.type, "mp2");
 }
 
+TEST(Mp3Validator, AVbriHeaderMakesBareFramesAFile) {
+  FERRET_MEDIA_FIXTURE(raw, "mp3-raw-frames.mp3");  // 60 frames of 130/131 bytes, no header
+  Buffer item(raw.begin(), raw.end());
+  // Fraunhofer's VBRI header 32 bytes after the first frame's header: version, delay, quality,
+  // stream bytes, frames.
+  const std::uint8_t vbri[] = {'V', 'B', 'R', 'I', 0, 1, 0x04, 0x00, 0, 75};
+  std::copy(std::begin(vbri), std::end(vbri), item.begin() + 36);
+  put_u32be(item, 46, static_cast<std::uint32_t>(item.size()));
+  put_u32be(item, 50, 60);
+  Verdict v = run(validate_mp3, followed_by(item, Filler::random));
+  EXPECT_EQ(v.status, Status::complete) << describe(v);
+  EXPECT_EQ(v.length, item.size());
+  // Counts that miss the stream's end by a frame: partial.
+  put_u32be(item, 46, static_cast<std::uint32_t>(item.size() - 130));
+  v = run(validate_mp3, followed_by(item, Filler::random));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
+}
+
 TEST(Mp3Validator, ApeAndLyricsTagsBeforeId3v1BelongToTheItem) {
   FERRET_MEDIA_FIXTURE(raw, "mp3-raw-frames.mp3");
   // APEv2 with header and footer: 32-byte header, one item, 32-byte footer.
