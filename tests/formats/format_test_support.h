@@ -262,7 +262,7 @@ inline void fuzz_validator(ValidateFn fn, const std::vector<Buffer>& seeds, std:
   const auto start = std::chrono::steady_clock::now();
   for (int round = 0; round < rounds; ++round) {
     Buffer buf;
-    const int mode = static_cast<int>(rng() % 4);
+    const int mode = static_cast<int>(rng() % 5);
     if (mode == 0 || seeds.empty()) {
       buf = random_bytes(static_cast<std::size_t>(rng() % 2048), rng());
       std::copy_n(prefix.begin(), std::min(prefix.size(), buf.size()), buf.begin());
@@ -275,6 +275,16 @@ inline void fuzz_validator(ValidateFn fn, const std::vector<Buffer>& seeds, std:
         switch (mode) {
           case 1: buf[at] = static_cast<std::uint8_t>(rng()); break;                  // byte noise
           case 2: buf[at] = (rng() & 1) ? 0xFF : 0x00; break;                          // extreme values
+          case 4: {  // a lying 32- or 64-bit field: all ones, top bit, or minus a small offset
+            const std::uint64_t kinds[] = {~0ull, 1ull << 63 | 1ull << 31, ~0ull - (rng() % 4096), rng() % 65536};
+            const std::uint64_t value = kinds[rng() % 4];
+            const std::size_t width = (rng() & 1) ? 8 : 4;
+            const bool little = rng() & 1;
+            for (std::size_t k = 0; k < width && at + k < buf.size(); ++k) {
+              buf[at + k] = static_cast<std::uint8_t>(value >> (8 * (little ? k : width - 1 - k)));
+            }
+            break;
+          }
           default: buf.resize(std::max<std::size_t>(1, at)); break;                    // truncation
         }
       }
