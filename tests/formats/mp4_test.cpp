@@ -1,4 +1,5 @@
-// The ISO BMFF validator on ffmpeg-made MP4 (moov last, faststart, fragmented), MOV, 3GP, M4A, and
+// The ISO BMFF validator on ffmpeg-made MP4 (moov last, faststart, fragmented with mfra or with
+// sidx), MOV, 3GP, M4A, and
 // libheif-made HEIC and AVIF stills.
 #include <gtest/gtest.h>
 
@@ -17,6 +18,7 @@ struct Mp4Fixture {
 };
 constexpr Mp4Fixture kFixtures[] = {
     {"mp4-moov-last.mp4", "mp4", "mp4"}, {"mp4-faststart.mp4", "mp4", "mp4"}, {"mp4-fragmented.mp4", "mp4", "mp4"},
+    {"mp4-fragmented-sidx.mp4", "mp4", "mp4"},
     {"mov-mpeg4-pcm.mov", "mov", "mov"}, {"3gp-h263.3gp", "3gp", "3gp"},     {"m4a-aac.m4a", "m4a", "m4a"},
     {"heic-still.heic", "heic", "heic"},  {"avif-still.avif", "avif", "avif"},
 };

@@ -271,7 +271,7 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
   }
 
   // The top-level walk: skip from box to box; nothing inside is read here.
-  std::vector<Box> moovs, metas, mfras, moofs, mdat_boxes;
+  std::vector<Box> moovs, metas, mfras, moofs, mdat_boxes, sidxs;
   mp4::MediaData mdat;
   std::uint64_t first_media = UINT64_MAX;  // the first mdat/moof: where unchecked claims begin
   std::uint64_t last_mdat = 0;             // the start of the last mdat
@@ -316,6 +316,9 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
       case fourcc("moov"): moovs.push_back(*box); break;
       case fourcc("meta"): metas.push_back(*box); break;
       case fourcc("mfra"): mfras.push_back(*box); break;
+      case fourcc("sidx"):
+        if (sidxs.size() < 16) sidxs.push_back(*box);
+        break;
       case fourcc("moof"):
         moofs.push_back(*box);
         first_media = std::min(first_media, box->start);
@@ -386,6 +389,10 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
     if (!mp4::check_random_access(bytes, mfras.back(), starts, why)) return partial(why);
     random_access = mfras.back().end() == walked;
   }
+  // A segment index (DASH) gives the size of every fragment it covers: it proves the end too.
+  for (const Box& sidx : sidxs) {
+    if (mp4::segment_index_end(bytes, sidx) == walked) random_access = true;
+  }
 
   // The index vouched for the media data: every whole box walked belongs to the item.
   v.length = walked;
@@ -409,9 +416,9 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
   }
   if (mdat.empty()) return partial("no mdat box");
   if (!moofs.empty() && !random_access && !ends_cleanly_at(bytes, walked, std::max(last_mdat, moofs.back().start), "mp4")) {
-    // Fragments do not say how many there are: without an mfra closing the file, only zeros or
-    // another file after the last one show that no fragment is missing.
-    return partial("fragmented file without mfra: nothing shows that the last fragment is the last");
+    // Fragments do not say how many there are: without an mfra closing the file or a segment
+    // index covering it, only zeros or another file after the last one show that none is missing.
+    return partial("fragmented file without mfra or sidx: nothing shows that the last fragment is the last");
   }
   v.status = Status::complete;
   v.missing.clear();

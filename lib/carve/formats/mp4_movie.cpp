@@ -642,4 +642,22 @@ bool check_random_access(Bytes& bytes, const Box& mfra, const std::vector<std::u
   return tiled && ok;
 }
 
+std::optional<std::uint64_t> segment_index_end(Bytes& bytes, const Box& sidx) {
+  TableReader r(bytes, sidx.payload(), sidx.end());
+  std::uint32_t vf = 0, reference = 0, timescale = 0;
+  std::uint64_t earliest = 0, first_offset = 0;
+  std::uint16_t reserved = 0, count = 0;
+  if (!r.u32(vf) || !r.u32(reference) || !r.u32(timescale)) return std::nullopt;
+  const unsigned wide = (vf >> 24) == 0 ? 4 : 8;
+  if (!r.uint(wide, earliest) || !r.uint(wide, first_offset) || !r.u16(reserved) || !r.u16(count)) return std::nullopt;
+  if (static_cast<std::uint64_t>(count) * 12 != r.remaining()) return std::nullopt;
+  std::uint64_t end = sidx.end() + first_offset;
+  for (std::uint16_t i = 0; i < count; ++i) {
+    std::uint32_t size = 0, duration = 0, sap = 0;
+    if (!r.u32(size) || !r.u32(duration) || !r.u32(sap)) return std::nullopt;
+    end += size & 0x7FFFFFFF;  // a reference to another sidx counts its whole subtree too
+  }
+  return end;
+}
+
 }  // namespace ferret::carve::formats::mp4

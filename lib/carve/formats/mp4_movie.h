@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,5 +70,9 @@ bool check_fragment(Bytes& bytes, const Box& moof, const Movie& movie, const Med
 // Checks the fragment random-access box: its size record matches and every entry points at one of
 // `moof_starts` (sorted).
 bool check_random_access(Bytes& bytes, const Box& mfra, const std::vector<std::uint64_t>& moof_starts, std::string& why);
+
+// Where the media a segment index (sidx) describes ends: after the box, its first offset and
+// the sizes of all the subsegments it references; nullopt when it is malformed.
+std::optional<std::uint64_t> segment_index_end(Bytes& bytes, const Box& sidx);
 
 }  // namespace ferret::carve::formats::mp4

@@ -20,6 +20,9 @@ ff "${video[@]}" "${tone[@]}" -t 1 "${x264[@]}" -c:a aac -b:a 24k "${exact[@]}" 
 ff "${video[@]}" "${tone[@]}" -t 1 "${x264[@]}" -c:a aac -b:a 24k "${exact[@]}" -movflags +faststart mp4-faststart.mp4
 ff "${video[@]}" "${tone[@]}" -t 2 "${x264[@]}" -g 5 -c:a aac -b:a 24k "${exact[@]}" \
    -movflags +frag_keyframe+empty_moov+default_base_moof mp4-fragmented.mp4
+# DASH-style: a segment index (sidx) per track, no mfra.
+ff "${video[@]}" "${tone[@]}" -t 2 "${x264[@]}" -g 5 -c:a aac -b:a 24k "${exact[@]}" \
+   -movflags +frag_keyframe+empty_moov+default_base_moof+global_sidx+skip_trailer mp4-fragmented-sidx.mp4
 ff "${video[@]}" "${tone[@]}" -t 1 -c:v mpeg4 -q:v 10 -c:a pcm_s16le "${exact[@]}" -f mov mov-mpeg4-pcm.mov
 ff -f lavfi -i testsrc=size=128x96:rate=5 "${tone[@]}" -t 1 -c:v h263 -q:v 20 -c:a aac -ar 8000 -ac 1 -b:a 12k \
    "${exact[@]}" -f 3gp 3gp-h263.3gp
