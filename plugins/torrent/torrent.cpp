@@ -78,7 +78,8 @@ class TorrentParser {
  private:
   void warn(const std::string& message) {
     damaged_ = true;
-    ferret_plugins::log(host_, file_, FERRET_LOG_WARNING, message);
+    // The files are walked twice (count, then record): their problems are told once.
+    if (!second_pass_) ferret_plugins::log(host_, file_, FERRET_LOG_WARNING, message);
   }
   bool starts_like_torrent();
   std::string text_of(const Value& v, std::size_t cap) { return ferret_plugins::clean_text(reader_.bytes(v, cap), cap); }
@@ -97,6 +98,7 @@ class TorrentParser {
   Reader reader_;
   bool damaged_ = false;
   bool stopped_ = false;
+  bool second_pass_ = false;
   std::string name_;  // the torrent's name, prefix of a v1 single file's path
 };
 
@@ -168,7 +170,7 @@ bool TorrentParser::walk_v1_list(const Value& files, const std::function<bool(co
     go_on = visit(f);
     return go_on;
   });
-  if (bad_entries > 0) warn(std::to_string(bad_entries) + " entries of the info dictionary's files list lack a length or a path; skipped");
+  if (bad_entries > 0) warn("files list entries without a usable length or path, skipped: " + std::to_string(bad_entries));
   return go_on;
 }
 
@@ -347,6 +349,7 @@ ferret_parse_result TorrentParser::run() {
 
   // Second pass: one artifact per file, up to a bound a real torrent does not reach.
   std::int64_t emitted = 0;
+  second_pass_ = true;
   if (!stopped_ && !walk_files(*info, [&](const ListedFile& f) {
         if (emitted >= kMaxFileArtifacts) return true;
         Row row;

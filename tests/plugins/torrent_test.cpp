@@ -219,6 +219,7 @@ TEST_F(TorrentPlugin, BadFileEntriesAreSkippedAndReported) {
   ASSERT_EQ(r.of_kind("torrent_file").size(), 1u);
   EXPECT_EQ(r.of_kind("torrent_file")[0]->attrs.at("path"), "b/c");
   EXPECT_EQ(r.of_kind("torrent").at(0)->attrs.at("file_count"), "1");
+  EXPECT_EQ(r.log.size(), 1u);  // told once, though the files are walked twice
 }
 
 TEST_F(TorrentPlugin, ANamelessTorrentIsLoggedWithItsHash) {
