@@ -1,6 +1,7 @@
 // ferret-process as the officer uses it: one command, killed at any point and started again, ends
 // with exactly the results of an uninterrupted run, nothing twice, and a case that verifies.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
