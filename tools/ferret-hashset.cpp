@@ -57,10 +57,15 @@ std::string printable(std::string_view s) {
 
 std::string json_str(std::string_view s) { return "\"" + json_escape(escape_invalid_utf8(s)) + "\""; }
 
+// Built by appending: GCC 12 warns (-Wrestrict, a false positive) on the inlined string::insert.
 std::string with_commas(std::uint64_t v) {
-  std::string s = std::to_string(v);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  return s;
+  const std::string digits = std::to_string(v);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
 }
 
 bool parse_args(po::options_description& options, po::positional_options_description& positional, int argc, char** argv,
@@ -79,12 +84,26 @@ bool parse_args(po::options_description& options, po::positional_options_descrip
 int run_import(int argc, char** argv) {
   po::options_description visible(
       "Usage: ferret-hashset import --out SET --name NAME --category notable|known-good|other [options] FILE...\n\n"
-      "Reads hash lists and writes them as one hash-set file. Formats are told from the content (first\n"
-      "lines), per file: md5sum/sha1sum/sha256sum output (GNU and BSD-tag forms, '*' binary marker,\n"
-      "'\\'-escaped names), hashdeep (any of its md5/sha1/sha256/tiger/whirlpool columns; tiger and\n"
-      "whirlpool are checked, not kept), and CSV with a header naming an md5, sha1 or sha256 column plus\n"
-      "optional title, release, rights_holder, url, filename and size columns. Any of them may be gzip-\n"
-      "compressed. Malformed lines are rejected with their line number and the rest is imported.\n\n"
+      "Reads hash lists and writes them as one hash-set file. Formats are told from the content, per file\n"
+      "(--format F forces one for every FILE):\n"
+      "  md5sum, sha1sum, sha256sum  md5sum/sha1sum/sha256sum output (GNU and BSD-tag forms, '*' binary\n"
+      "                              marker, '\\'-escaped names)\n"
+      "  hashdeep    any of its md5/sha1/sha256/tiger/whirlpool columns (tiger and whirlpool are checked,\n"
+      "              not kept), with size and file name\n"
+      "  csv         a header naming an md5, sha1 or sha256 column, plus optional title, release,\n"
+      "              rights_holder, url, filename and size columns\n"
+      "  nsrl-rds2   NSRL RDS 2.x NSRLFile.txt (\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",...): SHA-1\n"
+      "              and MD5, file name and size\n"
+      "  nsrl-rdsv3  NSRL RDSv3 SQLite database (told by its magic): the DISTINCT_HASH view if present\n"
+      "              (sha256, sha1, md5), else the FILE table (with file_name, file_size); opened\n"
+      "              read-only and immutable, never written; row numbers stand for line numbers\n"
+      "  vics-json   Project VIC VICS JSON 1.x and 2.0, read as a stream: MD5, SHA1, SHA256 and\n"
+      "              AlternativeHashes, MediaSize and file name of each Media object; the 'line' of a\n"
+      "              reject is the Media object's 1-based index in the document\n"
+      "Any text format may be gzip-compressed. A zip archive (stored or deflate members, ZIP64) is\n"
+      "read member by member, each a source named ARCHIVE!MEMBER with its own format; its CRC-32 is\n"
+      "checked. Malformed lines are rejected with their line number and the rest is imported; a source\n"
+      "that ends early (damaged gzip or zip member, truncated JSON) keeps what came before it.\n\n"
       "The import sorts externally: hashes are buffered up to --memory, then sorted runs go to a temporary\n"
       "directory beside SET and are merged at the end. Memory use stays at about that budget plus a few\n"
       "MiB, whatever the size of the lists. SET is written to SET.tmp and renamed when complete.\n\n"
@@ -94,7 +113,8 @@ int run_import(int argc, char** argv) {
       ("out", po::value<std::string>()->value_name("SET"), "the hash-set file to write")
       ("name", po::value<std::string>()->value_name("NAME"), "the set's name, shown in matches")
       ("category", po::value<std::string>()->value_name("C"), "notable, known-good or other")
-      ("format", po::value<std::string>()->value_name("F"), "md5sum, sha1sum, sha256sum, hashdeep or csv for every FILE (default: detected per file)")
+      ("format", po::value<std::string>()->value_name("F"),
+       "md5sum, sha1sum, sha256sum, hashdeep, csv, nsrl-rds2, nsrl-rdsv3 or vics-json for every FILE (default: detected per file)")
       ("memory", po::value<unsigned>()->value_name("MiB")->default_value(256), "memory budget for sorting (at least 16)")
       ("force", "replace SET if it exists")
       ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
@@ -125,7 +145,7 @@ int run_import(int argc, char** argv) {
   options.category = *category;
   if (vm.count("format")) {
     options.format = format_from_name(vm["format"].as<std::string>());
-    if (!options.format) return usage_error("--format must be md5sum, sha1sum, sha256sum, hashdeep or csv", "import");
+    if (!options.format) return usage_error("--format must be md5sum, sha1sum, sha256sum, hashdeep, csv, nsrl-rds2, nsrl-rdsv3 or vics-json", "import");
   }
   const unsigned memory = vm["memory"].as<unsigned>();
   if (memory < 16 || memory > 65536) return usage_error("--memory must be between 16 and 65536 MiB", "import");
@@ -145,7 +165,9 @@ int run_import(int argc, char** argv) {
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   if (!quiet && progress_line.enabled()) {
     options.progress = [&](const ImportProgress& p) {
-      if (p.phase == "reading") {
+      if (p.phase == "reading" && p.rows) {
+        progress_line.update("reading " + std::to_string(p.source) + "/" + std::to_string(p.sources) + " " + std::to_string(p.done) + " rows");
+      } else if (p.phase == "reading") {
         progress_line.update("reading " + std::to_string(p.source) + "/" + std::to_string(p.sources) + " " +
                              human_bytes(static_cast<double>(p.done)) + "/" + human_bytes(static_cast<double>(p.total)) + " " +
                              cli::rate_and_eta(p.done, p.total, elapsed()));
@@ -181,8 +203,8 @@ int run_import(int argc, char** argv) {
     for (std::size_t i = 0; i < o.sources.size(); ++i) {
       const auto& s = o.sources[i];
       human << "  source " << i + 1 << ": " << printable(s.path) << " (" << format_name(s.format)
-            << (s.compression == Compression::gzip ? ", gzip" : "") << "): " << with_commas(s.lines) << " lines, "
-            << with_commas(s.accepted) << " accepted, " << with_commas(s.rejected) << " rejected\n";
+            << (s.compression == Compression::gzip ? ", gzip" : "") << (s.archive ? ", zip " + s.archive->method : "") << "): " << with_commas(s.lines)
+            << " " << record_noun(s.format) << ", " << with_commas(s.accepted) << " accepted, " << with_commas(s.rejected) << " rejected\n";
       if (!s.stopped.empty()) human << "    reading stopped early: " << printable(s.stopped) << "\n";
     }
     if (o.rejected > 0) {
@@ -289,9 +311,19 @@ int run_info(int argc, char** argv) {
     std::cout << "  sources:\n";
     std::size_t i = 0;
     for (const auto& s : sources->items) {
+      const auto format = format_from_name(s.string_or("format"));
+      const std::string sha256 = s.string_or("sha256");
       std::cout << "    " << ++i << ". " << printable(s.string_or("path")) << "\n       " << printable(s.string_or("format"))
                 << (s.string_or("compression") == "gzip" ? " (gzip)" : "") << ", " << with_commas(s.uint_or("size")) << " bytes, sha256 "
-                << printable(s.string_or("sha256")) << "\n       " << with_commas(s.uint_or("lines")) << " lines: "
+                << (sha256.empty() ? "unknown (not read to its end)" : printable(sha256)) << "\n";
+      if (const json::Value* a = s.find("archive"); a != nullptr) {
+        const json::Value* crc_ok = a->find("crc32_verified");
+        std::cout << "       member " << printable(a->string_or("member")) << " (" << printable(a->string_or("method")) << ", CRC-32 "
+                  << printable(a->string_or("crc32")) << (crc_ok != nullptr && crc_ok->boolean ? " verified" : " NOT verified") << ") of "
+                  << printable(a->string_or("path")) << ", " << with_commas(a->uint_or("size")) << " bytes, sha256 " << printable(a->string_or("sha256"))
+                  << "\n";
+      }
+      std::cout << "       " << with_commas(s.uint_or("lines")) << " " << (format ? record_noun(*format) : "lines") << ": "
                 << with_commas(s.uint_or("accepted")) << " accepted, " << with_commas(s.uint_or("rejected")) << " rejected\n";
       if (const json::Value* ignored = s.find("ignored_columns"); ignored != nullptr && !ignored->items.empty()) {
         std::cout << "       columns not kept:";

@@ -1,6 +1,8 @@
 // ferret-hashset as a user meets it: TSK's testmd5.dat (checked against hfind), the hashdeep corpus
-// fixtures, real hashdeep output, sets built from the samples' manifest, bad input and damaged sets.
+// fixtures, real hashdeep output, sets built from the samples' manifest, zip archives, VICS JSON
+// and NSRL RDSv3 databases, bad input and damaged sets.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <map>
@@ -11,6 +13,7 @@
 #include "hash/digest.h"
 #include "sample_manifest.h"
 #include "tool_runner.h"
+#include "zip_writer.h"
 
 namespace ferret::test {
 namespace {
@@ -127,8 +130,8 @@ TEST(HashsetCli, TskTestMd5DatMatchesHfind) {
   }
 }
 
-// The hashdeep project's test fixtures: md5deep output with a junk line, BSD-style md5 output, and
-// two lists of formats we do not read (NSRL RDS 2.x, iLook).
+// The hashdeep project's test fixtures: md5deep output with a junk line, BSD-style md5 output, an
+// NSRL RDS 2.x NSRLFile.txt, and an iLook export (a format we do not read).
 TEST(HashsetCli, HashdeepCorpusFixtures) {
   FERRET_REQUIRE_CORPUS_FILE(known, "hashdeep/tests/testfiles/known.txt");
   FERRET_REQUIRE_CORPUS_FILE(bsd, "hashdeep/tests/testfiles/bsd-hashes.txt");
@@ -155,14 +158,21 @@ TEST(HashsetCli, HashdeepCorpusFixtures) {
     EXPECT_NE(l.out.find("  md5  match  file_name: " + name + "\n"), std::string::npos) << name << l.out;
   }
 
-  // Formats for later: refused with what they are, nothing written.
+  // NSRL RDS 2.x: SHA-1 and MD5 of each row, one entry; its second row is the empty file.
+  const std::string nsrl_set = (tmp / "nsrl.set").string();
+  const auto n = run_tool(kTool, {"import", "--out", nsrl_set, "--name", "nsrl", "--category", "known-good", "--json", nsrl.string()});
+  ASSERT_EQ(n.exit_code, 0) << n.err << n.out;
+  EXPECT_NE(n.out.find("\"format\":\"nsrl-rds2\""), std::string::npos) << n.out;
+  EXPECT_NE(n.out.find("\"counts\":{\"md5\":{\"hashes\":2,\"duplicates\":0},\"sha1\":{\"hashes\":2,\"duplicates\":0}}"), std::string::npos) << n.out;
+  const auto empty = run_tool(kTool, {"lookup", nsrl_set, md5_of_file(nsrl.parent_path() / "zero-byte-file.txt"), "C00002DED6E03A93513D4EA144486B2E33A3AC83"});
+  EXPECT_NE(empty.out.find("d41d8cd98f00b204e9800998ecf8427e  md5  match  file_name:     ___  size: 0\n"), std::string::npos) << empty.out;
+  EXPECT_NE(empty.out.find("c00002ded6e03a93513d4ea144486b2e33a3ac83  sha1  match  file_name: hticons.dll  size: 29456\n"), std::string::npos) << empty.out;
+
+  // iLook: refused with what it is, nothing written.
   const std::string other_set = (tmp / "other.set").string();
-  const auto n = run_tool(kTool, {"import", "--out", other_set, "--name", "nsrl", "--category", "known-good", nsrl.string()});
-  EXPECT_EQ(n.exit_code, 2);
-  EXPECT_NE(n.err.find("NSRL RDS 2.x NSRLFile.txt (not supported yet)"), std::string::npos) << n.err;
   const auto i = run_tool(kTool, {"import", "--out", other_set, "--name", "ilook", "--category", "other", ilook.string()});
   EXPECT_EQ(i.exit_code, 2);
-  EXPECT_NE(i.err.find("cannot tell its format"), std::string::npos) << i.err;
+  EXPECT_NE(i.err.find("it is an iLook hash export (first column 'V4Hash'), a format Ferret does not read"), std::string::npos) << i.err;
   const auto forced = run_tool(kTool, {"import", "--out", other_set, "--name", "ilook", "--category", "other", "--format", "csv", ilook.string()});
   EXPECT_EQ(forced.exit_code, 2);
   EXPECT_NE(forced.err.find("names no md5, sha1 or sha256 column"), std::string::npos) << forced.err;
@@ -338,6 +348,149 @@ TEST(HashsetCli, BadInput) {
   EXPECT_EQ(dir_input.exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(none));
   EXPECT_FALSE(std::filesystem::exists(none + ".tmp"));
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string digests_of(const std::string& s, hash::Algorithm a) {
+  return hash::digest_all(std::as_bytes(std::span(s.data(), s.size()))).get(a);
+}
+std::string md5_text(const std::string& s) { return digests_of(s, hash::Algorithm::md5); }
+std::string sha1_text(const std::string& s) { return digests_of(s, hash::Algorithm::sha1); }
+
+// A VICS 2.0 document of `n` Media objects (MD5, SHA1, size, name).
+std::string vics_document(int n) {
+  std::string doc = "{\"@odata.context\":\"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media\",\"value\":[";
+  for (int i = 0; i < n; ++i) {
+    const std::string k = "media" + std::to_string(i);
+    doc += std::string(i ? ",\n" : "\n") + "{\"MediaID\":" + std::to_string(i + 1) + ",\"Category\":1,\"MD5\":\"" + upper(md5_text(k)) +
+           "\",\"SHA1\":\"" + upper(sha1_text(k)) + "\",\"MediaSize\":" + std::to_string(100 + i) + ",\"RelativeFilePath\":\"seized/" + k +
+           ".jpg\",\"IsPrecategorized\":\"true\"}";
+  }
+  return doc + "\n]}\n";
+}
+
+// A zip of lists in three formats: each member is a source named archive.zip!member.
+TEST(HashsetCli, ZipArchiveMembersAreSourcesOfTheirOwn) {
+  TempDir tmp;
+  std::string md5s;
+  for (int i = 0; i < 30; ++i) md5s += md5_text("z" + std::to_string(i)) + "  z" + std::to_string(i) + ".bin\n";
+  const std::string nsrl = "\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"SpecialCode\"\r\n\"" +
+                           upper(sha1_text("n")) + "\",\"" + upper(md5_text("n")) + "\",\"00000000\",\"n.dll\",1,1,\"WIN\",\"\"\r\n";
+  ZipWriter w;
+  w.add(ZipEntry("lists/", ""));
+  w.add(ZipEntry("lists/list.md5", md5s));
+  w.add(ZipEntry("NSRLFile.txt", nsrl).deflated().with_descriptor());
+  w.add(ZipEntry("vics.json", vics_document(5)).deflated().as_zip64());
+  write_text(tmp / "archive.zip", w.finish());
+  const std::string set = (tmp / "zip.set").string();
+  const auto import = run_tool(kTool, {"import", "--out", set, "--name", "zipped", "--category", "notable", (tmp / "archive.zip").string()});
+  ASSERT_EQ(import.exit_code, 0) << import.err << import.out;
+  const std::string zip_path = (tmp / "archive.zip").string();
+  EXPECT_NE(import.out.find("source 1: " + zip_path + "!lists/list.md5 (md5sum, zip stored): 30 lines, 30 accepted, 0 rejected"), std::string::npos)
+      << import.out;
+  EXPECT_NE(import.out.find("source 2: " + zip_path + "!NSRLFile.txt (nsrl-rds2, zip deflate): 2 lines, 1 accepted, 0 rejected"), std::string::npos);
+  EXPECT_NE(import.out.find("source 3: " + zip_path + "!vics.json (vics-json, zip deflate): 5 Media objects, 5 accepted, 0 rejected"), std::string::npos);
+  const auto info = run_tool(kTool, {"info", set});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  const std::string zip_sha256 = hash::digest_all(read_file_bytes(tmp / "archive.zip")).sha256;
+  EXPECT_NE(info.out.find("    1. " + zip_path + "!lists/list.md5\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("    2. " + zip_path + "!NSRLFile.txt\n"), std::string::npos);
+  EXPECT_NE(info.out.find("    3. " + zip_path + "!vics.json\n"), std::string::npos);
+  EXPECT_NE(info.out.find("member lists/list.md5 (stored, CRC-32 " ), std::string::npos);
+  EXPECT_NE(info.out.find(" verified) of " + zip_path + ", "), std::string::npos);
+  EXPECT_NE(info.out.find("sha256 " + zip_sha256), std::string::npos);
+  EXPECT_NE(info.out.find("5 Media objects: 5 accepted, 0 rejected"), std::string::npos);
+  const auto l = run_tool(kTool, {"lookup", set, md5_text("z29"), sha1_text("n"), md5_text("media4")});
+  EXPECT_NE(l.out.find("  md5  match  file_name: z29.bin\n"), std::string::npos) << l.out;
+  EXPECT_NE(l.out.find("  sha1  match  file_name: n.dll  size: 1\n"), std::string::npos) << l.out;
+  EXPECT_NE(l.out.find("  md5  match  file_name: seized/media4.jpg  size: 104\n"), std::string::npos) << l.out;
+  EXPECT_NE(l.out.find("3 of 3 hash(es) found in zipped (notable)"), std::string::npos);
+
+  // An encrypted member: refused, named, nothing written.
+  ZipWriter locked;
+  locked.add(ZipEntry("list.md5", md5s));
+  locked.add(ZipEntry("secret.md5", md5s).with_flags(1));
+  write_text(tmp / "locked.zip", locked.finish());
+  const auto refused = run_tool(kTool, {"import", "--out", (tmp / "locked.set").string(), "--name", "x", "--category", "other", (tmp / "locked.zip").string()});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("locked.zip!secret.md5: it is encrypted"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "locked.set"));
+}
+
+// VICS JSON whole, and cut short: what came before the cut is imported, exit 3.
+TEST(HashsetCli, VicsJsonAndATruncatedOne) {
+  TempDir tmp;
+  const std::string doc = vics_document(200);
+  write_text(tmp / "vics.json", doc);
+  const std::string set = (tmp / "vics.set").string();
+  const auto whole = run_tool(kTool, {"import", "--out", set, "--name", "VIC", "--category", "notable", (tmp / "vics.json").string()});
+  ASSERT_EQ(whole.exit_code, 0) << whole.err << whole.out;
+  EXPECT_NE(whole.out.find("(vics-json): 200 Media objects, 200 accepted, 0 rejected"), std::string::npos) << whole.out;
+  EXPECT_NE(whole.out.find("  md5     200 hashes (0 duplicates)\n  sha1    200 hashes (0 duplicates)\n"), std::string::npos) << whole.out;
+  const auto l = run_tool(kTool, {"lookup", set, sha1_text("media150"), "--json"});
+  EXPECT_NE(l.out.find("\"match\":true,\"entry\":{\"file_name\":\"seized/media150.jpg\",\"size\":250}"), std::string::npos) << l.out;
+
+  // Cut inside Media object 121.
+  const std::size_t cut_at = doc.find("\"MediaID\":121,") + 20;
+  write_text(tmp / "cut.json", doc.substr(0, cut_at));
+  const std::string cut_set = (tmp / "cut.set").string();
+  const auto cut = run_tool(kTool, {"import", "--out", cut_set, "--name", "VIC", "--category", "notable", "--json", (tmp / "cut.json").string()});
+  EXPECT_EQ(cut.exit_code, 3) << cut.err << cut.out;
+  EXPECT_NE(cut.out.find("\"format\":\"vics-json\",\"compression\":\"none\",\"lines\":120,\"accepted\":120,\"rejected\":1"), std::string::npos)
+      << cut.out;
+  EXPECT_NE(cut.out.find("\"stopped\":\"the JSON ends early at byte " + std::to_string(cut_at) + " (the file is truncated)\""), std::string::npos);
+  EXPECT_NE(cut.out.find("\"line\":121,\"reason\":\"reading stopped here: the JSON ends early"), std::string::npos);
+  const auto human = run_tool(kTool, {"import", "--out", cut_set, "--force", "--name", "VIC", "--category", "notable", (tmp / "cut.json").string()});
+  EXPECT_EQ(human.exit_code, 3);
+  EXPECT_NE(human.out.find("(vics-json): 120 Media objects, 120 accepted, 1 rejected\n    reading stopped early: the JSON ends early"),
+            std::string::npos)
+      << human.out;
+  EXPECT_NE(run_tool(kTool, {"lookup", cut_set, md5_text("media119")}).out.find("match  file_name: seized/media119.jpg"), std::string::npos);
+  EXPECT_NE(run_tool(kTool, {"lookup", cut_set, md5_text("media120")}).out.find("no match"), std::string::npos);
+}
+
+// An NSRL RDSv3 database (built here): read in place, never written.
+TEST(HashsetCli, NsrlRdsv3Database) {
+  TempDir tmp;
+  const auto db_path = tmp / "RDS_2026.03.1_modern_minimal.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  std::string sql =
+      "CREATE TABLE FILE (sha256 VARCHAR NOT NULL, sha1 VARCHAR NOT NULL, md5 VARCHAR NOT NULL, crc32 VARCHAR NOT NULL, file_name VARCHAR NOT NULL,"
+      " file_size INTEGER NOT NULL, package_id INTEGER NOT NULL);";
+  for (int i = 0; i < 40; ++i) {
+    const std::string k = "rds" + std::to_string(i);
+    const auto d = hash::digest_all(std::as_bytes(std::span(k.data(), k.size())));
+    sql += "INSERT INTO FILE VALUES ('" + upper(d.sha256) + "','" + upper(d.sha1) + "','" + upper(d.md5) + "','00000000','" + k + ".sys'," +
+           std::to_string(i) + "," + std::to_string(i % 4) + ");";
+  }
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const auto before = read_file_bytes(db_path);
+  const auto mtime = std::filesystem::last_write_time(db_path);
+  const std::string set = (tmp / "rds.set").string();
+  const auto import = run_tool(kTool, {"import", "--out", set, "--name", "NSRL RDSv3", "--category", "known-good", db_path.string()});
+  ASSERT_EQ(import.exit_code, 0) << import.err << import.out;
+  EXPECT_NE(import.out.find("(nsrl-rdsv3): 40 rows, 40 accepted, 0 rejected"), std::string::npos) << import.out;
+  EXPECT_NE(import.out.find("  sha256  40 hashes"), std::string::npos);
+  EXPECT_EQ(read_file_bytes(db_path), before);
+  EXPECT_EQ(std::filesystem::last_write_time(db_path), mtime);
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path())) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"RDS_2026.03.1_modern_minimal.db", "rds.set"}));  // no journal, no WAL
+  const auto info = run_tool(kTool, {"info", set});
+  EXPECT_NE(info.out.find("       nsrl-rdsv3, "), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find(" bytes, sha256 " + hash::digest_all(before).sha256 + "\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("40 rows: 40 accepted, 0 rejected"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("columns not kept: crc32 package_id"), std::string::npos) << info.out;
+  const std::string k = "rds7";
+  const auto d = hash::digest_all(std::as_bytes(std::span(k.data(), k.size())));
+  EXPECT_NE(run_tool(kTool, {"lookup", set, d.sha256}).out.find("match  file_name: rds7.sys  size: 7"), std::string::npos);
 }
 
 TEST(HashsetCli, DamagedSetsAreRefusedClearly) {
