@@ -8,6 +8,8 @@ namespace ferret::carve::formats::mp4 {
 
 namespace {
 
+// More tracks than this is not a movie (and would cost memory in proportion to the claim).
+constexpr std::size_t kMaxTracks = 4096;
 // A sample with more NAL units than this is not checked further (real ones have a handful).
 constexpr int kMaxNalsPerSample = 1024;
 
@@ -525,6 +527,7 @@ bool check_movie(Bytes& bytes, const Box& moov, const MediaData& mdat, Movie& mo
       [&](const Box& c) {
         if (c.type == fourcc("mvhd")) have_mvhd = true;
         if (c.type == fourcc("trak")) {
+          if (tracks.size() == kMaxTracks) return fail("more than " + std::to_string(kMaxTracks) + " tracks");
           tracks.emplace_back();
           ok = parse_trak(bytes, c, tracks.back(), why);
         }
