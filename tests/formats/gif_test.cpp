@@ -70,7 +70,7 @@ TEST(GifValidator, LongSubBlockChainIsWalkedInViewsAndFast) {
   HugeBytes huge(head, 256ull << 20, 0xFF);
   const auto start = std::chrono::steady_clock::now();
   const Verdict v = validate_gif(huge, Limits{});
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(2.0));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(4.0));
   EXPECT_NE(v.status, Status::complete) << describe(v);
   EXPECT_LT(huge.views, 1000u);
 }

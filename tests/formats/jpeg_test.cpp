@@ -127,6 +127,24 @@ TEST(JpegValidator, RandomBytesOverTheScanDataNeverGiveAWrongCompleteLength) {
   EXPECT_GT(detected, runs * 3 / 4);
 }
 
+TEST(JpegValidator, SequentialScansAreDecodedSoDataWithoutAnFfIsSeen) {
+  // Text over the middle of the scan data has no FF byte, so no marker check can notice it; the
+  // Huffman decode does (codes that do not exist, or blocks that overrun 64 coefficients).
+  for (const char* name : {"jpeg-baseline.jpg", "jpeg-restart.jpg", "jpeg-flat-optimized.jpg"}) {
+    FERRET_FIXTURE(jpg, name);
+    const std::size_t scan = scan_start(jpg);
+    for (std::size_t at : {scan + 40, scan + (jpg.size() - scan) / 2}) {
+      Buffer buf = followed_by(jpg, Filler::zeros);
+      const std::string_view text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. ";
+      for (std::size_t i = 0; i < 160 && at + i + 10 < jpg.size(); ++i) buf[at + i] = static_cast<std::uint8_t>(text[i % text.size()]);
+      const Verdict v = run(validate_jpeg, buf);
+      EXPECT_EQ(v.status, Status::partial) << name << " at " << at << ": " << describe(v);
+      // The decode desynchronises at the text but may only fail some blocks later.
+      EXPECT_LT(v.length, jpg.size()) << name;
+    }
+  }
+}
+
 TEST(JpegValidator, ChanceMatchesAreRejected) {
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     Buffer buf = random_bytes(4096, seed);
@@ -145,7 +163,7 @@ TEST(JpegValidator, ZeroFilledSpaceAfterAHeaderIsFastAndNotComplete) {
   HugeBytes huge(Buffer(jpg.begin(), jpg.begin() + static_cast<std::ptrdiff_t>(scan + 100)), 8ull << 30);
   const auto start = std::chrono::steady_clock::now();
   const Verdict v = validate_jpeg(huge, Limits{});
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(0.5));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(2.0));
   EXPECT_EQ(v.status, Status::partial) << describe(v);
   EXPECT_LE(v.length, scan + 100);
 }
@@ -167,9 +185,9 @@ TEST(JpegValidator, MaxItemBoundsTheWalk) {
 }
 
 TEST(JpegValidator, LargeScanAcrossManyViewsIsCompleteAndFast) {
-  // Headers of a real file, then 48 MiB of entropy-like data (every FF stuffed), then EOI: the
-  // stuffed pairs fall across 1 MiB view edges too.
-  FERRET_FIXTURE(jpg, "jpeg-baseline.jpg");
+  // Headers of a real progressive file (its scans are checked by markers, not decoded), then
+  // 48 MiB of entropy-like data (every FF stuffed), then EOI: stuffed pairs fall across view edges.
+  FERRET_FIXTURE(jpg, "jpeg-progressive.jpg");
   const std::size_t scan = scan_start(jpg);
   Buffer buf(jpg.begin(), jpg.begin() + static_cast<std::ptrdiff_t>(scan));
   Buffer data = random_bytes(48u << 20, 99);
@@ -184,7 +202,7 @@ TEST(JpegValidator, LargeScanAcrossManyViewsIsCompleteAndFast) {
   buf.resize(size + 4096, 0);
   const auto start = std::chrono::steady_clock::now();
   const Verdict v = run(validate_jpeg, buf);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(1.0));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(4.0));
   EXPECT_EQ(v.status, Status::complete) << describe(v);
   EXPECT_EQ(v.length, size);
 }

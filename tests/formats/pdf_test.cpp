@@ -79,7 +79,7 @@ TEST(PdfValidator, NoEofInAHugeSpaceIsFast) {
     HugeBytes huge(head, 8ull << 30, fill);
     const auto start = std::chrono::steady_clock::now();
     const Verdict v = validate_pdf(huge, Limits{});
-    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(1.0));
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(4.0));
     EXPECT_EQ(v.status, Status::partial) << describe(v);
   }
 }

@@ -65,7 +65,7 @@ TEST(PngValidator, ChunkClaimingTwoGigabytesIsFastAndNotComplete) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(v.status, Status::partial) << describe(v);
   EXPECT_EQ(v.length, 33u);
-  EXPECT_LT(secs, time_budget(5.0));  // one CRC pass over the 2 GiB that the chunk claims, nothing more
+  EXPECT_LT(secs, time_budget(10.0));  // one CRC pass over the 2 GiB that the chunk claims, nothing more
   Buffer small = head;
   put_u32be(small, 33, 0xFFFFFFF0u);
   EXPECT_EQ(run(validate_png, small).status, Status::partial);

@@ -90,7 +90,7 @@ TEST(RiffValidator, LyingSizesAreFastAndNotComplete) {
   HugeBytes huge(head, 8ull << 30);
   const auto start = std::chrono::steady_clock::now();
   v = validate_riff(huge, Limits{});
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(0.5));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(2.0));
   EXPECT_NE(v.status, Status::complete) << describe(v);
 }
 

@@ -42,7 +42,7 @@ TEST(TorrentValidator, LyingStringLengthIsFastAndNotComplete) {
   HugeBytes huge(bytes_of("d8:announce9999999999:"), 8ull << 30, 'x');
   const auto start = std::chrono::steady_clock::now();
   EXPECT_NE(validate_torrent(huge, Limits{}).status, Status::complete);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(0.5));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(2.0));
 }
 
 TEST(TorrentValidator, DeepNestingIsBounded) {

@@ -104,7 +104,7 @@ TEST(ZipValidator, LyingSizesAreFastAndNotComplete) {
   HugeBytes huge_dd(Buffer(dd.begin(), dd.begin() + 60), 8ull << 30, 0x00);
   v = validate_zip(huge_dd, Limits{});
   EXPECT_NE(v.status, Status::complete) << describe(v);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(3.0));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), time_budget(6.0));
 }
 
 TEST(ZipValidator, Zip64SizeThatWouldWrapAroundIsNotFollowed) {

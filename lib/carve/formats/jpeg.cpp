@@ -4,6 +4,7 @@
 #include <string>
 
 #include "carve/formats/formats.h"
+#include "carve/formats/jpeg_huffman.h"
 
 namespace ferret::carve::formats {
 
@@ -32,6 +33,10 @@ struct Walk {
   int segments = 0;  // complete segments seen: the first one decides rejected vs partial
   // The last run of zeros (>= kZeroBlock bytes) met in scan data, [start, end).
   std::uint64_t zero_run_start = 0, zero_run_end = 0;
+  // What a sequential scan needs to be decoded: the frame, the tables, the scan's components.
+  jpeg::Frame frame{};
+  jpeg::HuffmanTable dc[4]{}, ac[4]{};
+  jpeg::Scan scan{};
 };
 
 // How soon after a long zero run a broken scan counts as "the file ended at the run".
@@ -64,6 +69,17 @@ bool check_segment(Walk& w, std::uint8_t m, std::uint64_t body, std::uint32_t le
       }
     }
     if (w.sof && !w.hierarchical) { why = "second SOF in a non-hierarchical image"; return false; }
+    if (!w.sof) {
+      jpeg::Frame& f = w.frame;
+      f.sequential_huffman = m == 0xC0 || m == 0xC1;
+      f.precision = static_cast<std::uint8_t>(precision);
+      f.height = static_cast<std::uint16_t>(p[1] << 8 | p[2]);
+      f.width = static_cast<std::uint16_t>(width);
+      f.count = static_cast<int>(components);
+      for (unsigned c = 0; c < components; ++c) {
+        f.components[c] = {p[6 + 3 * c], static_cast<std::uint8_t>(p[7 + 3 * c] >> 4), static_cast<std::uint8_t>(p[7 + 3 * c] & 15)};
+      }
+    }
     w.sof = true;
     return true;
   }
@@ -75,6 +91,8 @@ bool check_segment(Walk& w, std::uint8_t m, std::uint64_t body, std::uint32_t le
         std::uint32_t count = 0;
         for (int i = 1; i <= 16; ++i) count += p[at + i];
         if (count == 0 || count > 256 || len - at - 17 < count) { why = "bad DHT code counts"; return false; }
+        jpeg::HuffmanTable& table = (p[at] >> 4) == 0 ? w.dc[p[at] & 3] : w.ac[p[at] & 3];
+        if (!jpeg::build_table(p + at + 1, p + at + 17, table)) { why = "DHT codes overflow their lengths"; return false; }
         at += 17 + count;
       }
       return true;
@@ -97,6 +115,21 @@ bool check_segment(Walk& w, std::uint8_t m, std::uint64_t body, std::uint32_t le
       const std::uint8_t ss = p[len - 3], se = p[len - 2];
       if (ss > 63 || se > 63 || ss > se) { why = "bad SOS spectral selection"; return false; }
       if (!w.sof) { why = "SOS before any SOF"; return false; }
+      jpeg::Scan& scan = w.scan;
+      scan.count = p[0];
+      for (int i = 0; i < scan.count; ++i) {
+        const std::uint8_t id = p[1 + 2 * i], tables = p[2 + 2 * i];
+        int index = -1;
+        for (int c = 0; c < w.frame.count; ++c) {
+          if (w.frame.components[c].id == id) index = c;
+        }
+        if (index < 0 || (tables >> 4) > 3 || (tables & 15) > 3) { why = "SOS names a component or table that does not exist"; return false; }
+        scan.components[i] = {index, static_cast<std::uint8_t>(tables >> 4), static_cast<std::uint8_t>(tables & 15)};
+      }
+      scan.ss = ss;
+      scan.se = se;
+      scan.ah = p[len - 1] >> 4;
+      scan.al = p[len - 1] & 15;
       w.sos = true;
       return true;
     }
@@ -200,6 +233,18 @@ std::uint64_t trim_zeros(Bytes& bytes, std::uint64_t from, std::uint64_t to) {
   return to;
 }
 
+// Decoding needs a sequential Huffman frame with a known height (not DNL) and the scan's tables
+// (Motion-JPEG frames leave out DHT and rely on default tables: those are not decoded).
+bool decodable(const Walk& w) {
+  const jpeg::Frame& f = w.frame;
+  if (w.hierarchical || !f.sequential_huffman || f.height == 0 || (f.precision != 8 && f.precision != 12)) return false;
+  if (w.scan.ss != 0 || w.scan.se != 63 || w.scan.ah != 0 || w.scan.al != 0) return false;
+  for (int i = 0; i < w.scan.count; ++i) {
+    if (!w.dc[w.scan.components[i].dc].defined || !w.ac[w.scan.components[i].ac].defined) return false;
+  }
+  return w.scan.count > 0;
+}
+
 // Where a broken scan's proven part ends: before trailing zeros, and before a long zero run that
 // the break follows closely (slack after a cut file, then whatever came next on the disk).
 std::uint64_t scan_partial_end(Walk& w, std::uint64_t scan, std::uint64_t stop) {
@@ -255,6 +300,12 @@ Verdict validate_jpeg(Bytes& bytes, const Limits& limits) {
     // What may follow a scan: EOI, another scan, tables, DNL; never SOI or reserved codes.
     if (marker != 0xD9 && marker != 0xDA && !is_table_or_misc(marker) && !(w.hierarchical && is_sof(marker))) {
       return verdict(Status::partial, scan_partial_end(w, pos, stop), "invalid marker in the scan data");
+    }
+    // A sequential scan is decoded: each block's codes must exist and the frame's blocks must
+    // fill the scan exactly, so data from another file (or overwritten data without an FF) is seen.
+    if (decodable(w)) {
+      const jpeg::ScanCheck check = jpeg::check_sequential_scan(bytes, pos, stop, w.frame, w.scan, w.dc, w.ac, w.restart_interval);
+      if (!check.ok) return verdict(Status::partial, std::max(pos, std::min(check.bad_at, stop)), check.why);
     }
     proven = stop;
     pos = stop;
