@@ -1,5 +1,4 @@
-// A bounded bencode walker over Bytes: values as extents (nested content skipped, never copied),
-// dictionaries entry by entry. Used by the torrent validator; reusable to read torrents.
+// A bounded bencode walker over Bytes: values as extents, dictionaries entry by entry (reusable for torrents).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,4 @@
-// GIF validator: header, screen descriptor, colour tables, extension and image blocks with their
-// sub-block chains, to the 0x3B trailer (never cut at a 00 3B inside image data).
+// GIF validator: header, colour tables, extension and image blocks with their sub-block chains, to the trailer.
 #include <algorithm>
 #include <string>
 
@@ -96,6 +95,8 @@ Verdict validate_gif(Bytes& bytes, const Limits& limits) {
         const std::uint8_t* code = w.at(at, 1);
         if (!code) return fail("the space ends inside an image's colour table");
         if (*code < 2 || *code > 8) return fail("LZW minimum code size out of range");
+        // Image data is skipped by its sub-block lengths, so a 00 3B inside it (where foremost
+        // cuts) is never taken for the trailer.
         const auto next = skip_sub_blocks(w, at + 1);
         if (!next) return fail("the space ends inside image data");
         pos = *next;

@@ -1,4 +1,4 @@
-// JPEG validator: SOI, marker segments, entropy-coded scans (restart markers in order), to EOI.
+// JPEG validator: SOI, marker segments, scans (RST order; sequential ones Huffman-decoded), to EOI.
 #include <algorithm>
 #include <cstring>
 #include <string>

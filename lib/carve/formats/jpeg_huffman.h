@@ -1,5 +1,4 @@
-// Huffman decoding of sequential JPEG scans, for validation only: every block's codes must exist
-// and fit, and the scan must hold exactly the frame's blocks. No pixels are produced.
+// Huffman decoding of sequential JPEG scans, for validation only: codes exist, blocks fit, MCU count exact.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,4 @@
-// PDF validator: header, every %%EOF that the document continues past (incremental updates,
-// linearisation), to the last one; its startxref must point at an xref table or xref stream.
+// PDF validator: header, through incremental updates to the last %%EOF, its startxref checked against an xref.
 #include <algorithm>
 #include <cstring>
 #include <string>

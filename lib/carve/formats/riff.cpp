@@ -1,5 +1,4 @@
-// RIFF validator: "RIFF" size form, chunks (id, size, pad to even) to exactly 8 + size; AVI, WAV,
-// WebP by form type, and OpenDML "AVIX" extension RIFFs that follow a large AVI.
+// RIFF validator: chunks to exactly 8 + size; AVI (with OpenDML AVIX extensions), WAV, WebP by form type.
 #include <algorithm>
 #include <string>
 

@@ -1,5 +1,4 @@
-// SQLite validator: the 100-byte header, the in-header database size (page size x page count),
-// page 1's b-tree header and the root pages that the schema table names.
+// SQLite validator: header, in-header size (page size x page count), page 1 and the schema's root pages.
 #include <algorithm>
 #include <string>
 #include <vector>

@@ -1,5 +1,4 @@
-// ZIP validator: local entries (with data descriptors), central directory (each entry's local
-// header offset checked), ZIP64 records, End Of Central Directory and comment; type by content.
+// ZIP validator: local entries, central directory, ZIP64 records, end record and comment; type by content.
 #include <algorithm>
 #include <cstring>
 #include <string>
