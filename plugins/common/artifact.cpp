@@ -98,6 +98,23 @@ bool Row::has(std::string_view name) const {
   return false;
 }
 
+std::size_t Row::value_bytes() const {
+  std::size_t n = 0;
+  for (const auto& a : attrs_) n += a.is_int ? 20 : a.text.size();
+  return n;
+}
+
+bool Budget::take(const Row& row) {
+  const std::size_t bytes = row.value_bytes();
+  if (exhausted_ || artifacts_ + 1 > kArtifacts || bytes > kValueBytes - bytes_) {
+    exhausted_ = true;
+    return false;
+  }
+  ++artifacts_;
+  bytes_ += bytes;
+  return true;
+}
+
 std::int64_t Row::emit(const ferret_host_api* host, ferret_file* file, const char* kind) const {
   ferret_artifact* artifact = host->begin_artifact(file, kind);
   if (!artifact) return -1;

@@ -30,6 +30,8 @@ class Row {
   void integer(const char* name, std::int64_t value);
   bool has(std::string_view name) const;
   bool empty() const { return attrs_.empty(); }
+  // Bytes of its values as the host counts them (integers as decimal text).
+  std::size_t value_bytes() const;
 
   // Begins, fills and ends the artifact. Returns its id when the host recorded it, -1 when refused.
   std::int64_t emit(const ferret_host_api* host, ferret_file* file, const char* kind) const;
@@ -42,6 +44,22 @@ class Row {
     std::int64_t integer;
   };
   std::vector<Attr> attrs_;
+};
+
+// How much one file may still emit. The host treats a plugin that passes its flood limits on a file
+// (lib/plugin_host: 100 000 artifacts, 64 MiB of values by default) as flooding and drops everything
+// it emitted there; a plugin stops at half of each, so a hostile file costs its tail, not its head.
+class Budget {
+ public:
+  static constexpr std::size_t kArtifacts = 50000;
+  static constexpr std::size_t kValueBytes = 32u << 20;
+  // True (and counted) when `row` still fits.
+  bool take(const Row& row);
+  bool exhausted() const { return exhausted_; }
+
+ private:
+  std::size_t artifacts_ = 0, bytes_ = 0;
+  bool exhausted_ = false;
 };
 
 void log(const ferret_host_api* host, ferret_file* file, ferret_log_level level, const std::string& message);

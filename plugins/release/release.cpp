@@ -17,7 +17,6 @@ using ferret_plugins::release::ReleaseName;
 constexpr std::size_t kMaxNfo = 1024 * 1024;      // NFOs are a few KiB; more is not one
 constexpr std::size_t kMaxSfv = 4 * 1024 * 1024;  // 4 MiB of lines is ~50 000 entries
 constexpr std::size_t kMaxLine = 4096;
-constexpr std::size_t kMaxSfvEntries = 100000;
 constexpr std::size_t kMaxNfoReleases = 32;  // distinct names taken from one NFO
 constexpr std::size_t kMaxSize = 64;         // characters of an NFO's Size: value
 
@@ -247,7 +246,8 @@ bool is_hex(std::string_view s) {
 }
 
 // Emits one sfv_entry per "name crc32" line; returns the result for the file's content.
-ferret_parse_result read_sfv(std::string_view text, const ferret_host_api* host, ferret_file* file, bool emitted_before) {
+ferret_parse_result read_sfv(std::string_view text, const ferret_host_api* host, ferret_file* file, bool emitted_before,
+                             ferret_plugins::Budget& budget) {
   std::size_t valid = 0, invalid = 0, first_invalid = 0, number = 0;
   for (const std::string_view raw : lines_of(text)) {
     ++number;
@@ -264,15 +264,16 @@ ferret_parse_result read_sfv(std::string_view text, const ferret_host_api* host,
       if (invalid++ == 0) first_invalid = number;
       continue;
     }
-    if (valid >= kMaxSfvEntries) continue;
     Row row;
     row.text("file_name", ferret_plugins::clean_text(name));
     row.text("crc32", ferret_plugins::lower(crc));
     row.integer("line", static_cast<std::int64_t>(number));
+    if (!budget.take(row)) {
+      ferret_plugins::log(host, file, FERRET_LOG_WARNING,
+                          "entries from line " + std::to_string(number) + " on not recorded: more would pass the host's limits for one file");
+      break;
+    }
     if (row.emit(host, file, "sfv_entry") >= 0) ++valid;
-  }
-  if (valid >= kMaxSfvEntries) {
-    ferret_plugins::log(host, file, FERRET_LOG_WARNING, "more than " + std::to_string(kMaxSfvEntries) + " entries; the rest not recorded");
   }
   if (invalid == 0) return FERRET_PARSE_OK;
   if (valid == 0) {
@@ -308,6 +309,7 @@ std::string extension_of(const std::string& name) {
 
 ferret_parse_result run(ferret_file* file, const ferret_host_api* host) {
   Releases releases;
+  ferret_plugins::Budget budget;
   const std::string name = host->file_name(file);
   auto parts = components(host->file_path(file));
   if (!parts.empty() && parts.back() == name) parts.pop_back();
@@ -358,6 +360,7 @@ ferret_parse_result run(ferret_file* file, const ferret_host_api* host) {
     row.text("where", where);
     if (!f.size.empty()) row.text("size", f.size);
     if (!f.nfo_group.empty()) row.text("nfo_group", f.nfo_group);
+    budget.take(row);  // a path and an NFO give a few releases: always within the budget
     row.emit(host, file, "release");
   }
 
@@ -370,7 +373,7 @@ ferret_parse_result run(ferret_file* file, const ferret_host_api* host) {
     if (host->file_size(file) > kMaxSfv) {
       ferret_plugins::log(host, file, FERRET_LOG_WARNING, "only the first " + std::to_string(kMaxSfv) + " bytes of the SFV file were read");
     }
-    return read_sfv(text, host, file, !releases.all().empty());
+    return read_sfv(text, host, file, !releases.all().empty(), budget);
   }
   return result;
 }

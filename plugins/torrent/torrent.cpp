@@ -22,7 +22,8 @@ constexpr std::size_t kMaxName = 4096;           // bytes of a name or a path co
 constexpr std::size_t kMaxText = 64 * 1024;      // bytes of a comment
 constexpr std::size_t kMaxComponents = 256;      // components of one path
 constexpr std::size_t kMaxTrackers = 1000;       // URLs kept in announce_list
-constexpr std::int64_t kMaxFileArtifacts = 100000;  // torrent_file artifacts per torrent; the rest are counted
+constexpr std::size_t kMaxPath = 64 * 1024;      // bytes of a joined path; longer ones are not real
+constexpr std::size_t kMaxTrackerText = 256 * 1024;  // bytes of announce_list (the host refuses values over 1 MiB)
 constexpr int kMaxTreeDepth = 64;                // v2 file tree levels
 
 const ferret_attr_decl kTorrentAttrs[] = {
@@ -140,7 +141,8 @@ std::string TorrentParser::join_path(const Value& list) {
     }
     if (count > 0) path += '/';
     path += text_of(component, kMaxName);
-    return ++count < kMaxComponents;
+    if (path.size() > kMaxPath) bad = true;
+    return !bad && ++count < kMaxComponents;
   });
   return bad ? std::string() : path;
 }
@@ -193,6 +195,10 @@ bool TorrentParser::walk_v2_tree(const Value& dict, std::vector<std::string>& co
       }
       ListedFile f;
       for (std::size_t i = 0; i < components.size(); ++i) f.path += (i ? "/" : "") + components[i];
+      if (f.path.size() > kMaxPath) {
+        warn("a v2 file tree path longer than " + std::to_string(kMaxPath) + " bytes; skipped");
+        return true;
+      }
       f.length = length->integer;
       go_on = visit(f);
       return go_on;
@@ -328,7 +334,7 @@ ferret_parse_result TorrentParser::run() {
   else if (!urls.empty()) torrent.text("announce", urls.front());
   if (!urls.empty()) {
     std::string joined;
-    for (std::size_t i = 0; i < urls.size(); ++i) joined += (i ? "\n" : "") + urls[i];
+    for (std::size_t i = 0; i < urls.size() && joined.size() < kMaxTrackerText; ++i) joined += (i ? "\n" : "") + urls[i];
     torrent.text("announce_list", joined);
   }
   if (created_by && created_by->kind == Kind::string) torrent.text("created_by", text_of(*created_by, kMaxName));
@@ -344,27 +350,33 @@ ferret_parse_result TorrentParser::run() {
     warn("the info dictionary has no name; torrent " + hash_v1 + " cannot be recorded without one");
     return FERRET_PARSE_MALFORMED;
   }
+  ferret_plugins::Budget budget;
+  budget.take(torrent);
   const std::int64_t parent = torrent.emit(host_, file_, "torrent");
   if (parent < 0) return FERRET_PARSE_FAILED;
 
-  // Second pass: one artifact per file, up to a bound a real torrent does not reach.
+  // Second pass: one artifact per file, while the file's output stays within the host's limits.
   std::int64_t emitted = 0;
+  bool out_of_budget = false;
   second_pass_ = true;
   if (!stopped_ && !walk_files(*info, [&](const ListedFile& f) {
-        if (emitted >= kMaxFileArtifacts) return true;
         Row row;
         row.text("path", f.path);
         row.integer("length", f.length);
         row.integer("parent", parent);
+        if (!budget.take(row)) {
+          out_of_budget = true;
+          return false;
+        }
         if (row.emit(host_, file_, "torrent_file") >= 0) ++emitted;
         return !host_->should_stop(file_);
-      })) {
+      }) && !out_of_budget) {
     stopped_ = true;
   }
-  if (file_count > kMaxFileArtifacts) {
+  if (out_of_budget) {
     ferret_plugins::log(host_, file_, FERRET_LOG_WARNING,
-                        "the torrent lists " + std::to_string(file_count) + " files; only the first " +
-                            std::to_string(kMaxFileArtifacts) + " were recorded as torrent_file artifacts");
+                        "the torrent lists " + std::to_string(file_count) + " files; the first " + std::to_string(emitted) +
+                            " were recorded as torrent_file artifacts (more would pass the host's limits for one file)");
   }
   if (stopped_ || reader_.stopped()) {
     ferret_plugins::log(host_, file_, FERRET_LOG_WARNING, "stopped at the host's request before every file was recorded");

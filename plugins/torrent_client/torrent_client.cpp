@@ -97,6 +97,8 @@ class ClientParser {
   ferret_file* file_;
   bool damaged_ = false;
   std::size_t emitted_ = 0;
+  ferret_plugins::Budget budget_;
+  bool budget_logged_ = false;
 };
 
 template <std::size_t N>
@@ -169,6 +171,13 @@ bool ClientParser::emit(const char* client, const Collected& c, const std::strin
     if (const auto i = c.integer.find(decl.name); i != c.integer.end()) row.integer(decl.name, i->second);
   }
   if (!torrent_file.empty()) row.text("torrent_file", torrent_file);
+  if (!budget_.take(row)) {
+    if (!budget_logged_) {
+      ferret_plugins::log(host_, file_, FERRET_LOG_WARNING, what + " and those after it not recorded: more would pass the host's limits for one file");
+    }
+    budget_logged_ = true;
+    return false;
+  }
   if (row.emit(host_, file_, "torrent_client_state") < 0) return false;
   ++emitted_;
   return true;

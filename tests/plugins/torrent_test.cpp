@@ -233,6 +233,34 @@ TEST_F(TorrentPlugin, ANamelessTorrentIsLoggedWithItsHash) {
   EXPECT_NE(r.log.back().find(hex(d1, sizeof d1)), std::string::npos) << r.log.back();
 }
 
+// The host drops a file's whole output when a plugin passes its flood limits (100 000 artifacts,
+// 64 MiB of values, 1 MiB per value): the plugin stops short of them and says so.
+TEST_F(TorrentPlugin, HugeTorrentsStayWithinTheHostsLimits) {
+  std::string files;
+  for (int i = 0; i < 60000; ++i) files += "d6:lengthi1e4:pathl" + bstr("f" + std::to_string(i)) + "ee";
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = parse("d4:infod5:filesl" + files + "e4:name1:nee");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(r.result, FERRET_PARSE_OK);
+  EXPECT_EQ(r.of_kind("torrent").at(0)->attrs.at("file_count"), "60000");
+  EXPECT_EQ(r.of_kind("torrent_file").size(), 49999u);
+  ASSERT_EQ(r.log.size(), 1u);
+  EXPECT_NE(r.log[0].find("the first 49999 were recorded"), std::string::npos) << r.log[0];
+
+  std::string trackers, long_path;
+  for (int i = 0; i < 1000; ++i) trackers += bstr("http://" + std::string(4000, 'a') + "/" + std::to_string(i));
+  for (int i = 0; i < 256; ++i) long_path += bstr(std::string(4000, 'p'));
+  const auto big = parse("d13:announce-listll" + trackers + "ee4:infod5:filesld6:lengthi1e4:pathl" + long_path +
+                         "eed6:lengthi2e4:pathl1:xeee4:name1:nee");
+  EXPECT_EQ(big.result, FERRET_PARSE_MALFORMED);  // the absurd path is skipped and reported
+  const auto& a = big.of_kind("torrent").at(0)->attrs;
+  EXPECT_LT(a.at("announce_list").size(), 1u << 20);
+  EXPECT_EQ(a.at("file_count"), "1");
+  for (const auto& art : big.artifacts) {
+    for (const auto& [name, value] : art.attrs) EXPECT_LT(value.size(), 1u << 20) << name;
+  }
+}
+
 TEST_F(TorrentPlugin, HostileInputIsRefusedQuickly) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"huge string length", "d8:announce99999999999999:xe"},
