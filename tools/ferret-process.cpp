@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "ingest/ingest.h"
 #include "process/process.h"
+#include "process/stages.h"
 
 namespace po = boost::program_options;
 using namespace ferret;
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
       "Usage: ferret-process --case DIR [--hashset SET ...] [options] IMAGE...\n\n"
       "Does everything for the officer in one command: ingests each image (raw, split raw, E01) with every\n"
       "volume and file system, hashes every file (MD5, SHA-1, SHA-256), carves deleted files out of\n"
-      "unallocated space, matches all of them against the hash sets, and records it all, with its chain of\n"
+      "unallocated space, matches all of them against the hash sets, runs the artifact-parser plugins\n"
+      "(torrents, releases, client state, media, EXIF, browser downloads) and records it all, with its chain of\n"
       "custody, in DIR/case.db. Stopped or killed at any point, the same command started again goes on\n"
       "where it stopped and ends with the results an uninterrupted run gives, nothing twice.\n\n"
       "Exit codes: 0 ok, 1 usage error, 2 failure (an image or a stage could not be processed), 3 finished\n"
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
       ("hashset", po::value<std::vector<std::string>>()->value_name("SET"), "a hash-set file to match against (repeatable)")
       ("case-number", po::value<std::string>()->value_name("TEXT"), "the case number, recorded with the case")
       ("no-carve", "do not carve unallocated space")
+      ("no-parse", "do not run the artifact-parser plugins")
+      ("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR"), "more plugins to run (besides the bundled ones)")
       ("types", po::value<std::string>()->value_name("LIST"), "types to carve (default: all; see ferret-carve --help)")
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
       ("sign-key", po::value<std::string>()->value_name("KEY.pem"), "sign this run's custody entries with an Ed25519 private key (default: $FERRET_SIGN_KEY)")
@@ -85,6 +89,15 @@ int main(int argc, char** argv) {
   options.run_id = session->run_id;
   options.cancel = &interrupted;
   options.clock = &clock;
+  if (!vm.count("no-parse")) {
+    process::ParseStageOptions parse;
+    parse.run_id = session->run_id;
+    parse.cancel = &interrupted;
+    if (vm.count("plugin-dir")) {
+      for (const auto& d : vm["plugin-dir"].as<std::vector<std::string>>()) parse.plugin_dirs.emplace_back(d);
+    }
+    options.extra.push_back(process::make_parse_stage(*session->writer, parse, session->inputs));
+  }
 
   // On a terminal: one live line per stage. Otherwise (scripts, logs): a JSON line as each stage starts.
   cli::ProgressLine progress_line;
