@@ -109,6 +109,28 @@ TEST(MatroskaValidator, LyingSizesAreFastAndNotComplete) {
   EXPECT_NE(v.status, Status::complete) << describe(v);
 }
 
+TEST(MatroskaValidator, AnotherFileInsideVoidShowsTheItemIsNotWhereItClaims) {
+  FERRET_MEDIA_FIXTURE(webm, "webm-vp8-opus.webm");  // Segment at 36, 8-byte size at 40, data from 48
+  // A 2 KiB Void element at the end of the Segment (its size grown to match): padding is not
+  // checked, so it belongs to the item...
+  Buffer padded(webm.begin(), webm.end());
+  Buffer void_element = {0xEC, 0x01, 0, 0, 0, 0, 0, 0x08, 0x00};
+  void_element.resize(9 + 2048, 0);
+  padded.insert(padded.end(), void_element.begin(), void_element.end());
+  const std::uint64_t segment_size = padded.size() - 48;
+  for (int i = 0; i < 7; ++i) padded[47 - static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(segment_size >> (8 * i));
+  Verdict v = run(validate_matroska, followed_by(padded, Filler::random));
+  EXPECT_EQ(v.status, Status::complete) << describe(v);
+  EXPECT_EQ(v.length, padded.size());
+  // ...unless another file starts on a sector boundary inside it.
+  const std::size_t boundary = (webm.size() + 9 + 511) / 512 * 512;
+  const std::uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  std::copy(std::begin(png), std::end(png), padded.begin() + static_cast<std::ptrdiff_t>(boundary));
+  v = run(validate_matroska, followed_by(padded, Filler::random));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
+  EXPECT_LE(v.length, webm.size());
+}
+
 TEST(MatroskaValidator, OtherEbmlDocumentsAreRejected) {
   FERRET_MEDIA_FIXTURE(webm, "webm-vp8-opus.webm");
   Buffer other(webm.begin(), webm.end());

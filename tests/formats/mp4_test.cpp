@@ -186,6 +186,25 @@ TEST(Mp4Validator, AStillCutShortByTheNextFileIsPartial) {
   EXPECT_LE(v.length, 1024u);
 }
 
+TEST(Mp4Validator, AnotherFileInsidePaddingShowsTheItemIsNotWhereItClaims) {
+  FERRET_MEDIA_FIXTURE(item, "mp4-faststart.mp4");  // 6042 bytes
+  // A 2 KiB free box after the mdat: padding is not checked, so it belongs to the item...
+  Buffer padded(item.begin(), item.end());
+  Buffer free_box(2048, 0);
+  put_u32be(free_box, 0, 2048);
+  std::copy_n("free", 4, free_box.begin() + 4);
+  padded.insert(padded.end(), free_box.begin(), free_box.end());
+  Verdict v = run(validate_mp4, followed_by(padded, Filler::random));
+  EXPECT_EQ(v.status, Status::complete) << describe(v);
+  EXPECT_EQ(v.length, padded.size());
+  // ...unless another file starts on a sector boundary inside it (6144 = 12 x 512).
+  const std::uint8_t jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F'};
+  std::copy(std::begin(jpeg), std::end(jpeg), padded.begin() + 6144);
+  v = run(validate_mp4, followed_by(padded, Filler::random));
+  EXPECT_EQ(v.status, Status::partial) << describe(v);
+  EXPECT_LE(v.length, 6042u);
+}
+
 TEST(Mp4Validator, ChanceFtypIsRejected) {
   const std::string text = "xxxxftyp is not a box header at all, just text that happens to contain it";
   const Verdict v = run(validate_mp4, Buffer(text.begin(), text.end()));

@@ -23,6 +23,7 @@ constexpr std::uint64_t kMaxHeaderSize = 4096;     // an EBML header is a few do
 constexpr std::size_t kMaxLevelOne = 1u << 20;     // level-1 elements remembered for SeekHead/Cues
 constexpr std::size_t kMaxTracks = 128;
 constexpr std::size_t kMaxPointers = 1u << 20;     // SeekHead and Cues entries checked
+constexpr std::uint64_t kMaxVoidScan = 256u << 20; // Void bytes looked at for another file's start
 
 std::string at(std::uint64_t pos) { return " at offset " + std::to_string(pos); }
 
@@ -203,7 +204,13 @@ bool check_level_one(Walk& w, const Element& e, std::uint64_t limit, std::uint64
     case ebml::kTracks: return check_tracks(w, e);
     case ebml::kSeekHead: return check_seek_head(w, e);
     case ebml::kCues: return check_cues(w, e);
-    case ebml::kVoid: return true;
+    case ebml::kVoid:
+      // Void may hold anything, so nothing inside it is checked; but a file that was not where it
+      // claims (fragmented, sparse) shows as another file's start on a sector boundary in it.
+      if (const auto foreign = file_start_inside(w.bytes, e.data, e.end(), kMaxVoidScan)) {
+        return w.fail("another file starts on a sector boundary inside the Void element" + at(e.start));
+      }
+      return true;
     case ebml::kCrc32: return true;
     default: return walk_master(w, e, [](const Element&) { return true; });
   }

@@ -2,6 +2,7 @@
 #include "carve/formats/mp3_boundary.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ferret::carve::formats {
 
@@ -31,6 +32,19 @@ bool ends_cleanly_at(Bytes& bytes, std::uint64_t end, std::uint64_t last_start, 
     if (s.family != own_family && s.magic.size() >= 3 && bytes.matches(end + s.magic_offset, s.magic)) return true;
   }
   return false;
+}
+
+std::optional<std::uint64_t> file_start_inside(Bytes& bytes, std::uint64_t from, std::uint64_t to, std::uint64_t max_bytes) {
+  constexpr std::uint64_t kSector = 512;
+  to = std::min({to, bytes.size(), from + std::min(max_bytes, UINT64_MAX - from)});
+  for (std::uint64_t b = (from + kSector - 1) / kSector * kSector; b < to; b += kSector) {
+    const auto w = bytes.view(b, 32);
+    for (const Signature& s : signatures()) {
+      if (s.magic.size() < 3 || s.magic_offset + s.magic.size() > w.size()) continue;
+      if (std::memcmp(w.data() + s.magic_offset, s.magic.data(), s.magic.size()) == 0) return b;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ferret::carve::formats

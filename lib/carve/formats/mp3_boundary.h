@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "carve/format.h"
@@ -18,5 +19,13 @@ namespace ferret::carve::formats {
 // (whose length field then carries the walk into the zeros). False at the very end of the space:
 // whether the item went on cannot be seen there.
 bool ends_cleanly_at(Bytes& bytes, std::uint64_t end, std::uint64_t last_start, std::string_view own_family);
+
+// Where another file starts inside [from, to) of an item: a registered signature (own family too)
+// on a 512-byte boundary of the item. Files start on sector boundaries; padding and other data no
+// check can read (a free box, a Void element, a still image's one NAL unit) may hide one when the
+// item's own bytes were not all where it claims (a fragmented or sparse file, a lost tail). At most
+// `max_bytes` from `from` are looked at. Chance data matches a three-byte magic at a boundary about
+// once in 16 million.
+std::optional<std::uint64_t> file_start_inside(Bytes& bytes, std::uint64_t from, std::uint64_t to, std::uint64_t max_bytes);
 
 }  // namespace ferret::carve::formats

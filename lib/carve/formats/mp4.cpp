@@ -66,6 +66,10 @@ Kind kind_of(std::uint32_t brand) {
   return {"mp4", "mp4", false};
 }
 
+// Padding and still-image data looked at for another file's start (stills and padding are small
+// next to this; beyond it, the look is skipped).
+constexpr std::uint64_t kMaxScan = 256u << 20;
+
 // Where the top-level walk stopped.
 enum class Stop {
   not_a_box,      // bytes that are no box (or another file's ftyp): the item ended before them
@@ -212,27 +216,6 @@ bool check_items(Bytes& bytes, const Box& meta, const mp4::MediaData& mdat, std:
   return true;
 }
 
-// A still image's coded data is one NAL unit or OBU whose insides nothing checks. When such a
-// file lost its tail, the clusters after the cut often hold the next file, which starts on a
-// sector boundary: a signature there (another ISO file's "ftyp" included) shows the cut. Stills
-// are small, so looking at every 512-byte boundary of their media data is cheap; three-byte
-// magics meet chance data about once in 16 million boundaries.
-std::optional<std::uint64_t> file_start_inside(Bytes& bytes, const std::vector<Box>& mdats) {
-  constexpr std::uint64_t kSector = 512;
-  constexpr std::uint64_t kMaxStill = 64u << 20;  // beyond this it is not a still: do not scan
-  for (const Box& m : mdats) {
-    if (m.size > kMaxStill) continue;
-    for (std::uint64_t b = (m.payload() + kSector - 1) / kSector * kSector; b < m.end(); b += kSector) {
-      const auto w = bytes.view(b, 32);
-      for (const Signature& s : signatures()) {
-        if (s.magic.size() < 3 || s.magic_offset + s.magic.size() > w.size()) continue;
-        if (std::memcmp(w.data() + s.magic_offset, s.magic.data(), s.magic.size()) == 0) return b;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
@@ -271,7 +254,7 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
   }
 
   // The top-level walk: skip from box to box; nothing inside is read here.
-  std::vector<Box> moovs, metas, mfras, moofs, mdat_boxes, sidxs;
+  std::vector<Box> moovs, metas, mfras, moofs, mdat_boxes, sidxs, padding;
   mp4::MediaData mdat;
   std::uint64_t first_media = UINT64_MAX;  // the first mdat/moof: where unchecked claims begin
   std::uint64_t last_mdat = 0;             // the start of the last mdat
@@ -323,6 +306,10 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
         moofs.push_back(*box);
         first_media = std::min(first_media, box->start);
         break;
+      case fourcc("free"):
+      case fourcc("skip"):
+        if (padding.size() < 16) padding.push_back(*box);
+        break;
       case fourcc("mdat"):
         mdat.add(box->payload(), box->end());
         if (mdat_boxes.size() < 16) mdat_boxes.push_back(*box);
@@ -364,9 +351,13 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
       v.length = std::min(v.length, metas.front().start);
       return partial(why);
     }
-    if (const auto foreign = file_start_inside(bytes, mdat_boxes)) {
-      v.length = std::min(v.length, *foreign);
-      return partial("another file starts on a sector boundary inside the image data, at offset " + std::to_string(*foreign));
+    // A still's coded data is one NAL unit or OBU whose insides nothing checks: when the file lost
+    // its tail, the next file often starts inside what the mdat claims. Stills are small.
+    for (const Box& m : mdat_boxes) {
+      if (const auto foreign = file_start_inside(bytes, m.payload(), m.end(), kMaxScan)) {
+        v.length = std::min(v.length, *foreign);
+        return partial("another file starts on a sector boundary inside the image data, at offset " + std::to_string(*foreign));
+      }
     }
   }
 
@@ -392,6 +383,15 @@ Verdict validate_mp4(Bytes& bytes, const Limits& limits) {
   // A segment index (DASH) gives the size of every fragment it covers: it proves the end too.
   for (const Box& sidx : sidxs) {
     if (mp4::segment_index_end(bytes, sidx) == walked) random_access = true;
+  }
+
+  // Padding (free, skip) may hold anything, so nothing inside it is checked; but a file that was
+  // not where it claims (fragmented, sparse) shows as another file's start on a sector boundary.
+  for (const Box& f : padding) {
+    if (const auto foreign = file_start_inside(bytes, f.payload(), f.end(), kMaxScan)) {
+      v.length = std::min(v.length, f.start);
+      return partial("another file starts on a sector boundary inside the padding box at offset " + std::to_string(f.start));
+    }
   }
 
   // The index vouched for the media data: every whole box walked belongs to the item.
