@@ -424,7 +424,7 @@ Status check_evidence(Ctx& ctx) {
 
 Result<VerifyReport> verify_case(Database& db, const std::filesystem::path& case_dir, const VerifyOptions& options) {
   VerifyReport report;
-  Ctx ctx{db, report, options, {}};
+  Ctx ctx{db, report, options, {}, {}};
   std::int64_t current_run = 0;
   {
     auto s = db.prepare("SELECT run_id, tool, finished_at IS NULL FROM runs ORDER BY run_id");

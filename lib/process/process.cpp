@@ -163,9 +163,13 @@ Result<PipelineOutcome> run_pipeline(casedb::CaseWriter& writer, const PipelineO
     if (hashed->unreadable > 0 || !hashed->problems.empty()) out.bad_evidence = true;
     const double secs = since(started);
     json << ",\"hash\":" << filehash::summary_json(*hashed, secs);
-    std::string text = filehash::summary_text(*hashed, secs);
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    done("hash", text);
+    if (hashed->intact + hashed->reallocated + hashed->unreadable + hashed->no_content == 0) {
+      done("hash", "every file is hashed (" + std::to_string(hashed->already_done) + ", during the ingest or by an earlier run)");
+    } else {
+      std::string text = filehash::summary_text(*hashed, secs);
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      done("hash", text);
+    }
   }
 
   // 3. Carve each evidence not carved yet.
@@ -254,8 +258,11 @@ Result<PipelineOutcome> run_pipeline(casedb::CaseWriter& writer, const PipelineO
       done(x.name, "FAILED: " + display_text(result.error().message));
       continue;
     }
-    if (!result->first.empty()) json << "," << result->first;
-    if (result->second) out.bad_evidence = true;
+    if (!result->json.empty()) json << "," << result->json;
+    if (result->bad_evidence) out.bad_evidence = true;
+    std::string text = result->text;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty()) done(x.name, text);
   }
   out.json_members = json.str();
   return out;

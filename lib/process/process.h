@@ -25,11 +25,18 @@ struct StageProgress {
   bool bytes = true;        // done/total count bytes (else items)
 };
 
-// A stage the caller adds after the built-in ones (parse, report): it returns its JSON summary
-// member (e.g. "\"parse\":{...}") and whether it met bad evidence.
+// What a stage the caller adds reports: its JSON summary member (e.g. "\"parse\":{...}"), its human
+// summary, and whether it met bad evidence.
+struct StageResult {
+  std::string json;
+  std::string text;
+  bool bad_evidence = false;
+};
+
+// A stage the caller adds after the built-in ones (parse, report).
 struct ExtraStage {
   std::string name;
-  std::function<Result<std::pair<std::string, bool>>(const std::function<void(const StageProgress&)>& progress)> run;
+  std::function<Result<StageResult>(const std::function<void(const StageProgress&)>& progress)> run;
 };
 
 struct PipelineOptions {

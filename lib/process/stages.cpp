@@ -9,8 +9,7 @@
 namespace ferret::process {
 
 ExtraStage make_parse_stage(casedb::CaseWriter& writer, ParseStageOptions options, std::vector<custody::Input>& inputs) {
-  return {"parse", [&writer, options, &inputs](const std::function<void(const StageProgress&)>& progress)
-                       -> Result<std::pair<std::string, bool>> {
+  return {"parse", [&writer, options, &inputs](const std::function<void(const StageProgress&)>& progress) -> Result<StageResult> {
             const auto started = std::chrono::steady_clock::now();
             plugin_host::DiscoverOptions discover;
             discover.plugin_dirs = options.plugin_dirs;
@@ -25,7 +24,7 @@ ExtraStage make_parse_stage(casedb::CaseWriter& writer, ParseStageOptions option
               ++loaded;
               inputs.push_back({"plugin", p.path.string(), p.sha256});
             }
-            if (loaded == 0) return std::pair<std::string, bool>{"\"parse\":{\"plugins_loaded\":0}", false};
+            if (loaded == 0) return StageResult{"\"parse\":{\"plugins_loaded\":0}", "no plugin found: nothing parsed", false};
             plugin_host::ParseOptions po;
             po.run_id = options.run_id;
             po.plugins = *plugins;
@@ -38,8 +37,9 @@ ExtraStage make_parse_stage(casedb::CaseWriter& writer, ParseStageOptions option
             if (!outcome.ok()) return outcome.error();
             if (outcome->interrupted) return make_error(Errc::interrupted, "interrupted while parsing");
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            return std::pair<std::string, bool>{"\"parse\":" + plugin_host::summary_json(*outcome, *plugins, seconds),
-                                                plugin_host::has_failures(*outcome) || outcome->evidence_missing};
+            return StageResult{"\"parse\":" + plugin_host::summary_json(*outcome, *plugins, seconds),
+                               plugin_host::summary_text(*outcome, seconds),
+                               plugin_host::has_failures(*outcome) || outcome->evidence_missing};
           }};
 }
 
