@@ -8,9 +8,10 @@ build_pkgs=(build-essential cmake pkg-config xz-utils zlib1g-dev
             libtsk-dev libewf-dev libboost-program-options-dev libssl-dev libsqlite3-dev libmagic-dev
             libgtest-dev libgmock-dev)
 # Outside oracles the end-to-end tests compare against (fls, ewfinfo).
-test_pkgs=(sleuthkit ewf-tools sqlite3)
-# Only needed to regenerate samples/ (samples/make-samples.sh).
-sample_pkgs=(ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit faketime openssl mktorrent libjpeg-turbo-progs sqlite3 zip python3 xz-utils)
+test_pkgs=(sleuthkit ewf-tools sqlite3 python3 chromium)
+# Only needed to regenerate samples/ (samples/make-samples.sh, make-carve-sample.sh) and the committed test
+# fixtures (tests/formats/data/make-*-fixtures.sh, tests/plugins/data/make-fixtures-*.sh).
+sample_pkgs=(lame libimage-exiftool-perl ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit faketime openssl mktorrent libjpeg-turbo-progs sqlite3 zip python3 xz-utils)
 
 # Only needed by the hand-run benchmarks (bench/): the tools we measure against, and the image builder's.
 bench_pkgs=(hashdeep sleuthkit time ffmpeg e2fsprogs openssl python3 foremost testdisk libjpeg-turbo-progs)
