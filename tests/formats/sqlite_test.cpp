@@ -13,6 +13,12 @@ TEST(SqliteValidator, CompleteBeforeZerosRandomAndAnotherFile) {
   expect_complete_before_fillers(validate_sqlite, db, other, "sqlite", "sqlite");
 }
 
+TEST(SqliteValidator, ZeroFilledOverflowPagesThatCellsPointAtAreReal) {
+  FERRET_FIXTURE(db, "sqlite-zeroblob.sqlite");
+  FERRET_FIXTURE(other, "png-rgb.png");
+  expect_complete_before_fillers(validate_sqlite, db, other, "sqlite", "sqlite");
+}
+
 TEST(SqliteValidator, TruncatedIsNeverCompleteWithAWrongLength) {
   FERRET_FIXTURE(db, "sqlite-small.sqlite");
   // Page contents are not walked: a cut followed by filler still has page_size x page_count bytes.
@@ -44,6 +50,22 @@ TEST(SqliteValidator, SchemaRootThatIsNotABtreePageIsPartial) {
   // Page 2 is the root of the first table; its type byte becomes garbage.
   buf[1024] = 0x42;
   EXPECT_EQ(run(validate_sqlite, buf).status, Status::partial);
+}
+
+TEST(SqliteValidator, APageOfAnotherFileInsideIsPartial) {
+  // A fragmented database read as contiguous: one page is another file's data, or zeros.
+  FERRET_FIXTURE(db, "sqlite-small.sqlite");
+  FERRET_FIXTURE(jpg, "jpeg-baseline.jpg");
+  ASSERT_EQ(db[36] | db[37] | db[38] | db[39], 0);  // no free pages: every page is accounted for
+  for (std::size_t page : {3u, 10u, 19u}) {
+    for (bool zeros : {false, true}) {
+      Buffer buf = db;
+      for (std::size_t i = 0; i < 1024; ++i) buf[(page - 1) * 1024 + i] = zeros ? 0 : jpg[1000 + i];
+      const Verdict v = run(validate_sqlite, followed_by(buf, Filler::zeros));
+      EXPECT_EQ(v.status, Status::partial) << "page " << page << (zeros ? " zeros: " : ": ") << describe(v);
+      EXPECT_LE(v.length, (page - 1) * 1024);
+    }
+  }
 }
 
 TEST(SqliteValidator, HugePageCountIsPartialAndBounded) {

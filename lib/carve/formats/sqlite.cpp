@@ -108,6 +108,82 @@ bool schema_roots_valid(Bytes& bytes, const std::uint8_t* page1, const Header& h
   return true;
 }
 
+// Marks the first overflow page of every cell on b-tree page `p` (header at `h`) whose payload
+// spills (the arithmetic of the SQLite file format, "Cell Payload Overflow Pages").
+void mark_overflow_heads(const std::uint8_t* p, std::size_t h, const Header& hd, std::vector<bool>& referenced) {
+  const std::uint8_t type = p[h];
+  if (type == 0x05) return;  // interior table cells hold no payload
+  const std::size_t header = type == 0x02 ? 12 : 8;
+  const std::uint32_t cells = be16(p + h + 3), u = hd.usable;
+  if (h + header + 2ull * cells > u) return;
+  const std::uint64_t max_local = type == 0x0D ? u - 35 : (u - 12) * 64 / 255 - 23;
+  const std::uint64_t min_local = (u - 12) * 32 / 255 - 23;
+  for (std::uint32_t c = 0; c < cells; ++c) {
+    std::size_t at = be16(p + h + header + 2 * c);
+    if (at >= u) continue;
+    if (type == 0x02) at += 4;  // left child pointer
+    std::uint64_t payload = 0, rowid = 0;
+    std::size_t n = at < u ? varint(p + at, u - at, payload) : 0;
+    if (n == 0) continue;
+    at += n;
+    if (type == 0x0D) {
+      n = at < u ? varint(p + at, u - at, rowid) : 0;
+      if (n == 0) continue;
+      at += n;
+    }
+    if (payload <= max_local) continue;
+    const std::uint64_t k = min_local + (payload - min_local) % (u - 4);
+    const std::uint64_t local = k <= max_local ? k : min_local;
+    if (at + local + 4 > u) continue;
+    const std::uint32_t first = be32(p + at + local);
+    if (first >= 1 && first <= hd.page_count) referenced[first] = true;
+  }
+}
+
+// Every page must be one of the database's: a b-tree page has a sane header; an overflow page or a
+// freelist trunk starts with a page number (or 0) of this database; an all-zero page is real only
+// when a cell or an overflow chain points at it (a blob of zeros). Freelist leaves (and, with
+// auto-vacuum, pointer-map pages) may hold anything, so that many pages are allowed to be none of
+// these. Returns the first page beyond that allowance: a fragmented file's gap holds another file.
+std::optional<std::uint32_t> first_foreign_page(Bytes& bytes, const std::uint8_t* page1, const Header& hd,
+                                                std::uint32_t freelist, bool autovacuum) {
+  std::uint64_t allowance = freelist;
+  if (autovacuum) allowance += hd.page_count / (hd.usable / 5 + 1) + 2;
+  const std::uint64_t lock_page = (1ull << 30) / hd.page_size + 1;  // holds no data
+  // One bit per page: bounded by the bytes present (page_count x page_size is inside the space).
+  std::vector<bool> referenced(static_cast<std::size_t>(hd.page_count) + 1, false);
+  std::vector<std::uint32_t> zero_pages;
+  mark_overflow_heads(page1, 100, hd, referenced);
+  auto unexplained = [&]() { return allowance-- == 0; };
+  for (std::uint32_t page = 2; page <= hd.page_count && page != 0; ++page) {
+    if (page == lock_page) continue;
+    const std::uint64_t at = static_cast<std::uint64_t>(page - 1) * hd.page_size;
+    const auto v = bytes.view(at, hd.page_size);
+    if (v.size() < hd.page_size) return page;
+    if (valid_btree_header(v.data(), hd.usable, hd.page_count, false)) {
+      mark_overflow_heads(v.data(), 0, hd, referenced);
+      continue;
+    }
+    const std::uint32_t next = be32(v.data());
+    if (next != 0 && next <= hd.page_count) {
+      referenced[next] = true;
+      continue;
+    }
+    if (next == 0) {
+      // The last page of an overflow chain is "0 then data"; if the data is zeros too, it is real
+      // only when something points at it, which may come later in the file.
+      if (!std::all_of(v.begin() + 4, v.end(), [](std::uint8_t c) { return c == 0; })) continue;
+      zero_pages.push_back(page);
+      continue;
+    }
+    if (unexplained()) return page;
+  }
+  for (std::uint32_t page : zero_pages) {
+    if (!referenced[page] && unexplained()) return page;
+  }
+  return std::nullopt;
+}
+
 // Trailing zeros are not proven to belong to a database whose end is missing.
 std::uint64_t trim_zeros(Bytes& bytes, std::uint64_t from, std::uint64_t to) {
   while (to > from) {
@@ -157,6 +233,11 @@ Verdict validate_sqlite(Bytes& bytes, const Limits& limits) {
   if (!schema_roots_valid(bytes, first.data(), hd, end)) return verdict(Status::partial, page_size, "a schema root page is not a b-tree page");
   const std::uint64_t length = static_cast<std::uint64_t>(page_size) * page_count;
   if (length > end) return verdict(Status::partial, trim_zeros(bytes, page_size, end), "the space ends before the last page");
+  // Every page must look like one of the database's (a fragmented file's gap holds another file).
+  const std::uint32_t freelist = be32(p + 36), autovacuum_root = be32(p + 52);
+  if (const auto bad = first_foreign_page(bytes, first.data(), hd, freelist, autovacuum_root != 0)) {
+    return verdict(Status::partial, static_cast<std::uint64_t>(*bad - 1) * page_size, "a page that is neither a b-tree, overflow nor free page");
+  }
   return verdict(Status::complete, length);
 }
 

@@ -203,6 +203,13 @@ INSERT INTO files (name, size) SELECT printf('file-%04d.bin', i), i * 37 FROM n;
 CREATE TABLE notes (t TEXT);
 INSERT INTO notes VALUES ('ferret fixture');
 SQL
+# Blobs of zeros: their overflow pages are all zeros, real pages only because cells point at them.
+rm -f sqlite-zeroblob.sqlite
+sqlite3 sqlite-zeroblob.sqlite <<'SQL'
+PRAGMA page_size = 512;
+CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB);
+INSERT INTO blobs (data) VALUES (zeroblob(600)), (zeroblob(3000)), (x'0102'), (zeroblob(1500));
+SQL
 
 # --- torrent ---
 mkdir -p "$work/t"
