@@ -2,14 +2,15 @@
 # Carving benchmark (issue 6): ferret-ingest + ferret-carve --all-space against foremost and PhotoRec on
 # the carving bench image, each scored against the image's ground truth.
 #
-#   bench/bench-carve.sh [--build DIR] [--tools LIST] [--score-only] [IMAGE]
+#   bench/bench-carve.sh [--build DIR] [--tools LIST] [--run DIR] [--score-only] [IMAGE]
 #
 #   IMAGE         default bench/out/bench-carve.raw (built with bench/make-carve-image.sh if missing);
 #                 its truth is IMAGE.truth.tsv
 #   --build DIR   where ferret-ingest and ferret-carve are (DIR/bin), default build/
 #   --tools LIST  comma-separated subset of ferret,foremost,photorec (default: all three; Ferret is
 #                 skipped with a note when ferret-carve is not built yet)
-#   --score-only  run nothing: score the outputs of the last run (bench/out/carve-run) again
+#   --run DIR     where the outputs go (default bench/out/carve-run; emptied first)
+#   --score-only  run nothing: score the outputs of the last run in that directory again
 #
 # Each tool runs once under GNU time -v (wall time, peak RSS) with the image in the page cache:
 #   ferret    ferret-ingest --case C IMAGE, then ferret-carve --case C --all-space --json
@@ -23,7 +24,7 @@
 # SHA-256. Reported: recovery of the contiguous deleted files of the types jpg, png, gif, mp4, avi, pdf,
 # zip (zip includes the DOCX-like packages) for every tool, of all families, per type, and for Ferret
 # the share of `complete` items equal to a truth file (target 100%) and of contiguous deleted files
-# recovered (target >= 99%). Outputs stay in bench/out/carve-run/ until the next run.
+# recovered (target >= 99%). Outputs stay in the run directory until the next run.
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,12 +33,14 @@ build=$root/build
 tools=ferret,foremost,photorec
 image=
 score_only=0
-usage() { echo "usage: $0 [--build DIR] [--tools ferret,foremost,photorec] [--score-only] [IMAGE]"; }
+run=
+usage() { echo "usage: $0 [--build DIR] [--tools ferret,foremost,photorec] [--run DIR] [--score-only] [IMAGE]"; }
 while (($#)); do
   case $1 in
     --build) build=$(realpath "$2"); shift 2 ;;
     --tools) tools=$2; shift 2 ;;
     --score-only) score_only=1; shift ;;
+    --run) run=$(realpath -m "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) usage >&2; exit 1 ;;
     *) image=$1; shift ;;
@@ -53,7 +56,7 @@ for t in /usr/bin/time python3; do
   command -v "$t" >/dev/null || { echo "missing $t: scripts/install-deps.sh --bench" >&2; exit 1; }
 done
 want() { [[ ,$tools, == *,$1,* ]]; }
-run=$out/carve-run
+run=${run:-$out/carve-run}
 if ((score_only)); then
   [[ -d $run ]] || { echo "no previous run in $run" >&2; exit 1; }
   t=

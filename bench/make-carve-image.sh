@@ -479,7 +479,7 @@ vid() {  # vid KIND INDEX
     3gp) ff "${a[@]}" -s 176x144 -c:v h263 -q:v $((4 + i % 8)) -c:a aac -ar 8000 -ac 1 -b:a 12k "${BX[@]}" -f 3gp "$o.3gp" ;;
     mkv) ff "${a[@]}" -c:v libx264 -preset veryfast -crf $((22 + i % 8)) -pix_fmt yuv420p -c:a $( ((i % 2)) && echo libvorbis || echo flac) \
            "${BX[@]}" "$o.mkv" ;;
-    webm) ff "${a[@]}" -c:v libvpx -deadline realtime -cpu-used 8 -b:v $((200 + i % 5 * 150))k -c:a libvorbis -q:a 2 "${BX[@]}" "$o.webm" ;;
+    webm) ff "${a[@]}" -c:v libvpx -deadline good -cpu-used 5 -b:v $((200 + i % 5 * 150))k -c:a libvorbis -q:a 2 "${BX[@]}" "$o.webm" ;;
     avi) ff "${a[@]}" -c:v mpeg4 -q:v $((5 + i % 6)) -c:a libmp3lame -b:a 64k "${BX[@]}" "$o.avi" ;;
   esac
 }
@@ -508,7 +508,7 @@ ff -f lavfi -i "testsrc2=size=1280x720:rate=25" -f lavfi -i "sine=frequency=550"
 ff -f lavfi -i "smptehdbars=size=1280x720:rate=25" -f lavfi -i "sine=frequency=660" -t 6 "${VENC[@]}" -c:a aac -b:a 96k "${BX[@]}" -f mov "$B/c.mov"
 ff -f lavfi -i "mandelbrot=size=960x540:rate=25" -f lavfi -i "sine=frequency=330" -t 5 -c:v libx264 -preset veryfast -crf 24 -pix_fmt yuv420p \
   -c:a libvorbis -q:a 3 "${BX[@]}" "$B/d.mkv"
-ff -f lavfi -i "testsrc=size=854x480:rate=25" -f lavfi -i "sine=frequency=770" -t 5 -c:v libvpx -deadline realtime -cpu-used 8 -b:v 1500k \
+ff -f lavfi -i "testsrc=size=854x480:rate=25" -f lavfi -i "sine=frequency=770" -t 5 -c:v libvpx -deadline good -cpu-used 5 -b:v 1500k \
   -c:a libvorbis -q:a 3 "${BX[@]}" "$B/e.webm"
 ff -f lavfi -i "rgbtestsrc=size=640x480:rate=25" -f lavfi -i "sine=frequency=880" -t 5 "${VENC[@]}" -c:a libmp3lame -b:a 128k "${BX[@]}" "$B/f.avi"
 BASES=(a.mp4 b.mp4 c.mov d.mkv e.webm f.avi)
@@ -549,6 +549,7 @@ n=0
 while IFS= read -r -d '' p; do
   n=$((n + 1)); touch -h -d "@$((1700000000 + n * 7919 % 60000000))" "$src/$p"
 done < <(cd "$src" && find . -mindepth 1 -depth -print0 | sort -z)
+touch -h -d @1700000000 "$src"
 
 img=$tmp/image.raw
 step "mkfs.ext4 -d (no partition table, $((size / 1048576)) MiB)"
@@ -570,7 +571,9 @@ for ((ino = 12; ino < 12 + count; ino++)); do
   printf 'sif <%d> ctime %s\nsif <%d> crtime %s\nsif <%d> atime %s\nsif <%d> ctime_extra 0\nsif <%d> crtime_extra 0\nsif <%d> atime_extra 0\nsif <%d> uid 1000\nsif <%d> gid 1000\n' \
     "$ino" "$stamp" "$ino" "$stamp" "$ino" "$stamp" "$ino" "$ino" "$ino" "$ino" "$ino"
 done > "$tmp/sif.cmds"
-for ino in 2 11; do printf 'sif <%d> ctime %s\nsif <%d> crtime %s\n' "$ino" "$stamp" "$ino" "$stamp"; done >> "$tmp/sif.cmds"
+for ino in 2 11; do
+  for f in ctime crtime atime mtime; do printf 'sif <%d> %s %s\nsif <%d> %s_extra 0\n' "$ino" $f "$stamp" "$ino" $f; done
+done >> "$tmp/sif.cmds"
 debugfs_run "$tmp/sif.cmds" /dev/null
 
 # ---- 6. truth, deletions --------------------------------------------------------------------------
