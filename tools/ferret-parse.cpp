@@ -91,7 +91,13 @@ int main(int argc, char** argv) {
     return cli::exit_code_for(session.error());
   }
   auto fail = [&](int code, const std::string& message) {
-    std::cerr << kTool << ": " << display_text(message) << "\n";
+    // Line by line: the reasons for each refused plugin follow on lines of their own.
+    std::string_view rest = message;
+    for (bool first = true; !rest.empty() || first; first = false) {
+      const std::size_t end = std::min(rest.find('\n'), rest.size());
+      std::cerr << (first ? std::string(kTool) + ": " : std::string()) << display_text(rest.substr(0, end)) << "\n";
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+    }
     return cli::end_tool_run(*session, clock, kTool, code, "\"error\":\"" + json_escape(message) + "\"", json, quiet, human);
   };
 
@@ -120,7 +126,8 @@ int main(int argc, char** argv) {
   }
   if (loaded == 0 || !missing.empty()) {
     std::ostringstream why;
-    why << (loaded == 0 ? "no plugin could be loaded" : "no usable plugin named " + missing);
+    if (loaded == 0) why << "no plugin could be loaded" << (missing.empty() ? "" : " (asked for: " + missing + ")");
+    else why << "no usable plugin named " << missing;
     if (plugins->empty()) {
       why << ": no plugin file (ferret-*.so) found";
     } else {

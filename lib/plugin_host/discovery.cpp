@@ -127,10 +127,9 @@ Result<std::vector<PluginLoad>> discover_plugins(const DiscoverOptions& options)
         }
         break;
       case Failure::timeout:
-        load.message = "did not finish loading within " + seconds_text(options.load_timeout) + " s (the worker was " +
-                       answer.failure_message + ")";
+        load.message = "did not finish loading within " + seconds_text(options.load_timeout) + " s; the worker was killed";
         break;
-      case Failure::died: load.message = "crashed while loading: the worker " + answer.failure_message; break;
+      case Failure::died: load.message = "crashed while loading: " + worker_ended(answer.failure_message); break;
       case Failure::cancelled: return make_error(Errc::interrupted, "interrupted");
       case Failure::protocol: load.message = "the worker's answer about this plugin could not be read (" + answer.failure_message + ")"; break;
     }

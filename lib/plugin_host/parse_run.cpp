@@ -417,7 +417,7 @@ Status Driver::ensure_worker() {
     if (answer.failure == Failure::cancelled) return make_error(Errc::interrupted, "interrupted");
     LoadReply reply;
     std::string why;
-    if (answer.failure != Failure::none) why = "the worker " + answer.failure_message;
+    if (answer.failure != Failure::none) why = worker_ended(answer.failure_message);
     else if (!decode(answer.payload, reply)) why = "the worker's answer could not be read";
     else if (!reply.loaded) why = reply.message;
     else if (reply.info->name != p->info->name || reply.info->version != p->info->version) why = "it now declares another name or version";
@@ -442,8 +442,9 @@ Failure Driver::open(const Job& job, std::uint32_t head_bytes, OpenReply& reply,
   request.head_bytes = head_bytes;
   request.evidence_path = job.evidence_path;
   request.evidence_size = job.evidence_size;
+  // Opening runs only Ferret's code, but may copy a large compressed file out of the evidence first.
   auto answer = worker_->request(MessageType::open, encode(request), MessageType::opened,
-                                 std::max(run_.options().timeout, std::chrono::milliseconds(60'000)));
+                                 std::max(run_.options().timeout, std::chrono::milliseconds(600'000)));
   if (answer.failure != Failure::none) {
     why = answer.failure_message;
     worker_gone();
@@ -476,11 +477,11 @@ std::optional<PairOutcome> Driver::parse_one(const Job& job, std::size_t plugin)
       return std::nullopt;  // interrupted: nothing is recorded for this pair, a rerun parses it
     case Failure::timeout:
       o.status = "timeout";
-      o.message = "no answer within " + seconds_text(options.timeout) + " s: the worker was " + answer.failure_message;
+      o.message = "no answer within " + seconds_text(options.timeout) + " s; the worker was killed";
       break;
     case Failure::died:
       o.status = "crashed";
-      o.message = "the worker " + answer.failure_message + " while the plugin parsed this file";
+      o.message = worker_ended(answer.failure_message) + " while the plugin parsed this file";
       break;
     case Failure::protocol:
       o.status = "crashed";
@@ -503,7 +504,7 @@ std::optional<PairOutcome> Driver::parse_one(const Job& job, std::size_t plugin)
       std::string log = join_log(out);
       if (out.ending == Ending::flood) {
         o.status = "flood";
-        o.message = "flood: " + out.flood_reason + "; nothing the plugin emitted for this file was kept" + (log.empty() ? "" : "\n" + log);
+        o.message = "more than the host allows: " + out.flood_reason + "; nothing the plugin emitted for this file was kept" + (log.empty() ? "" : "\n" + log);
         worker_->kill_now();  // it exits by itself after a flood answer; this only reaps it
         break;
       }
@@ -589,7 +590,13 @@ void Driver::handle(const Job& job) {
     if (open_file_ != job.file.file_id) {
       // The worker was replaced after a crash, a time-out or a flood: open the file in the new one.
       OpenReply again;
-      if (open(job, 0, again, why) != Failure::none) break;
+      const Failure reopened = open(job, 0, again, why);
+      if (reopened == Failure::cancelled) break;
+      if (reopened != Failure::none) {
+        run_.problem("file " + std::to_string(job.file.file_id) + " (" + job.file.path + "): the worker failed while opening it again (" +
+                     why + "): not parsed by the plugins left");
+        break;
+      }
       if (!again.ok) {
         run_.problem("file " + std::to_string(job.file.file_id) + " (" + job.file.path + "): " + again.message);
         break;

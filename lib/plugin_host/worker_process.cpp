@@ -42,6 +42,10 @@ std::string describe_wait_status(int status) {
   return "ended (wait status " + std::to_string(status) + ")";
 }
 
+std::string worker_ended(const std::string& failure_message) {
+  return "the worker " + std::string(failure_message.starts_with("killed") ? "was " : "") + failure_message;
+}
+
 Result<std::unique_ptr<WorkerProcess>> WorkerProcess::start(const std::filesystem::path& executable, const std::atomic<bool>* cancel) {
   int fds[2];
   // CLOEXEC on both ends: later workers must not inherit this one's socket, or this worker's end
@@ -140,7 +144,7 @@ std::string WorkerProcess::reap_after_close() {
     if (got < 0 && errno != EINTR) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  return "closed its connection, then " + kill_now();
+  return "closed its connection and was then " + kill_now();
 }
 
 WorkerProcess::Answer WorkerProcess::request(MessageType type, const std::string& payload, MessageType expected,

@@ -60,4 +60,7 @@ class WorkerProcess {
 // "killed by signal 11 (SIGSEGV: Segmentation fault)", "exited with status 3".
 std::string describe_wait_status(int status);
 
+// "the worker was killed by signal 11 (...)", "the worker exited with status 3": for a failure message.
+std::string worker_ended(const std::string& failure_message);
+
 }  // namespace ferret::plugin_host
