@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
       why << ": no plugin file (ferret-*.so) found";
     } else {
       for (const auto& p : *plugins) {
-        if (!p.loaded) why << "\n  " << p.path.string() << ": " << p.message;
+        if (!p.loaded && !p.deselected) why << "\n  " << p.path.string() << ": " << p.message;
       }
     }
     return fail(cli::kExitFailure, why.str());
@@ -165,9 +165,12 @@ int main(int argc, char** argv) {
     return fail(code, outcome.error().message);
   }
   if (!quiet) {
+    std::size_t deselected = 0;
     for (const auto& p : *plugins) {
-      if (!p.loaded) human << "plugin refused: " << display_text(p.path.string()) << ": " << display_text(p.message) << "\n";
+      if (p.deselected) ++deselected;
+      else if (!p.loaded) human << "plugin refused: " << display_text(p.path.string()) << ": " << display_text(p.message) << "\n";
     }
+    if (deselected > 0) human << deselected << " other plugin(s) found but not selected (--plugin)\n";
     human << plugin_host::summary_text(*outcome, seconds);
   }
   int exit_code = cli::kExitOk;

@@ -156,6 +156,7 @@ Result<std::vector<PluginLoad>> discover_plugins(const DiscoverOptions& options)
     for (PluginLoad& load : out) {
       if (load.loaded && std::find(options.only.begin(), options.only.end(), load.info->name) == options.only.end()) {
         load.loaded = false;
+        load.deselected = true;
         load.message = "not selected (--plugin names other plugins)";
       }
     }

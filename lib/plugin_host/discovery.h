@@ -19,6 +19,7 @@ struct PluginLoad {
   std::filesystem::path path;  // absolute, symbolic links resolved
   std::string sha256;          // taken before the file was loaded; "" when it could not be read
   bool loaded = false;         // usable; otherwise `message` says why not
+  bool deselected = false;     // usable, but --plugin named others
   std::string message;
   PartialInfo partial;               // what could be read of a refused descriptor
   std::optional<PluginInfo> info;    // when loaded

@@ -658,8 +658,9 @@ std::string summary_text(const ParseSummary& s, double seconds) {
     pairs += t.offered;
     artifacts += t.artifacts;
   }
-  o << "parsed " << s.files_offered << " of " << s.files_considered << " file(s) left to parse with " << s.plugins.size()
-    << " plugin(s) in " << secs << " s: " << pairs << " result(s), " << artifacts << " artifact(s) recorded\n";
+  o << "offered " << s.files_offered << " file(s) to " << s.plugins.size() << " plugin(s) (of " << s.files_considered
+    << " intact file(s) not yet parsed by every plugin) in " << secs << " s: " << pairs << " result(s), " << artifacts
+    << " artifact(s) recorded\n";
   for (const auto& t : s.plugins) {
     o << "  " << t.name << " " << display_text(t.version) << ": " << t.offered << " file(s): " << t.ok << " ok, " << t.not_mine
       << " not_mine, " << t.malformed << " malformed, " << t.failed << " failed, " << t.crashed << " crashed, " << t.timeout

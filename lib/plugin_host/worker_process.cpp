@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -89,8 +90,22 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::start(const std::filesyste
   const std::string parent_text = std::to_string(::getpid());
   std::vector<char*> argv = {const_cast<char*>(exe.c_str()), const_cast<char*>("--fd"), const_cast<char*>(fd_text.c_str()),
                              const_cast<char*>("--parent"), const_cast<char*>(parent_text.c_str()), nullptr};
+  // In a sanitizer build, AddressSanitizer would turn a plugin's SIGSEGV into a report and exit
+  // status 1; the host records the signal itself, so the worker leaves deadly signals alone. (No
+  // effect on a build without sanitizers.)
+  std::vector<std::string> env_text;
+  std::string asan = "ASAN_OPTIONS=";
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (entry.starts_with("ASAN_OPTIONS=")) asan = std::string(entry) + ":";
+    else env_text.emplace_back(entry);
+  }
+  env_text.push_back(asan + "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0");
+  std::vector<char*> env;
+  for (auto& e : env_text) env.push_back(e.data());
+  env.push_back(nullptr);
   pid_t pid = -1;
-  const int spawned = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
+  const int spawned = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(child_end);
