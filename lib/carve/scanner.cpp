@@ -56,7 +56,7 @@ class Prefilter {
       if (!trigger_[static_cast<std::uint8_t>(s->magic[0])]) {
         trigger_[static_cast<std::uint8_t>(s->magic[0])] = true;
 #if defined(__SSE2__)
-        trigger_vectors_.push_back(_mm_set1_epi8(s->magic[0]));
+        trigger_vectors_[trigger_count_++] = _mm_set1_epi8(s->magic[0]);
 #endif
       }
     }
@@ -87,7 +87,7 @@ class Prefilter {
       if (j + 16 > end) break;
       const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + j));
       __m128i any = _mm_setzero_si128();
-      for (const __m128i& t : trigger_vectors_) any = _mm_or_si128(any, _mm_cmpeq_epi8(chunk, t));
+      for (std::size_t t = 0; t < trigger_count_; ++t) any = _mm_or_si128(any, _mm_cmpeq_epi8(chunk, trigger_vectors_[t]));
       unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(any));
       while (mask) {
         const std::size_t at = j + static_cast<std::size_t>(__builtin_ctz(mask));
@@ -124,7 +124,8 @@ class Prefilter {
   bool trigger_[256] = {};
   std::size_t max_offset_ = 0;
 #if defined(__SSE2__)
-  std::vector<__m128i> trigger_vectors_;
+  __m128i trigger_vectors_[256];  // a plain array: vectors of __m128i lose its alignment attribute
+  std::size_t trigger_count_ = 0;
 #endif
 };
 
