@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const Clock& clock = system_clock();
-  auto session = cli::open_case_session({"ferret-bench-walk", argv[1], /*create=*/true, "benchmark", argc, argv, &clock});
+  auto session = cli::open_case_session({"ferret-bench-walk", argv[1], /*create=*/true, "benchmark", argc, argv, &clock, {}});
   if (!session.ok()) return std::fprintf(stderr, "%s\n", session.error().message.c_str()), 2;
   casedb::CaseWriter& writer = *session->writer;
   ingest::IngestOptions options;
