@@ -16,9 +16,17 @@ namespace ferret::report {
 
 namespace {
 
-std::string h(const std::string& text) { return html_text(text); }
-std::string h(const char* text) { return html_text(text); }
-std::string h(const std::optional<std::string>& text) { return text ? html_text(*text) : std::string(); }
+// A value of the case as HTML text. "://" is written as ":&#47;&#47;": it reads the same, but the
+// page's source then holds no URL at all (a tracker in a torrent, a link in a file name), so that
+// nothing in it can be mistaken for, or turned into, a network address.
+std::string h(std::string_view text) {
+  std::string out = html_text(text);
+  for (std::size_t p = out.find("://"); p != std::string::npos; p = out.find("://", p)) out.replace(p, 3, ":&#47;&#47;");
+  return out;
+}
+std::string h(const std::string& text) { return h(std::string_view(text)); }
+std::string h(const char* text) { return h(std::string_view(text)); }
+std::string h(const std::optional<std::string>& text) { return text ? h(std::string_view(*text)) : std::string(); }
 std::string num(std::int64_t n) { return std::to_string(n); }
 
 // 12,345,678: counts and offsets a reader can take in at a glance.
@@ -681,7 +689,9 @@ Status Html::tail() {
       << ctx.summary.matches_shown << ",\"hashsets\":[";
   bool first = true;
   for (const std::string& name : hashset_names) {
-    out << (first ? "" : ",") << json_string(name);
+    std::string value = json_string(name);  // "://" as ":\/\/", for the reason h() gives
+    for (std::size_t p = value.find("://"); p != std::string::npos; p = value.find("://", p)) value.replace(p, 3, ":\\/\\/");
+    out << (first ? "" : ",") << value;
     first = false;
   }
   out << "]}</script>\n<script>" << kScript << "</script>\n</body>\n</html>\n";

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <set>
 #include <span>
@@ -184,6 +185,8 @@ class ReportCli : public ::testing::Test {
                                           "--category", "other", (tmp / "odd.sha256").string()}).exit_code, 0);
     ASSERT_EQ(run_tool("ferret-match", {"--case", demo().string(), "-q", "--hashset", (tmp / "releases.ferret-hashset").string(),
                                         "--hashset", (tmp / "odd.ferret-hashset").string()}).exit_code, 0);
+    // Torrents and releases, when the build has those plugins (a full build does): section 4 of the HTML.
+    parsed_ = run_tool("ferret-parse", {"--case", demo().string(), "-q", "--plugin", "torrent", "--plugin", "release"}).exit_code == 0;
 
     ASSERT_EQ(run_tool("ferret-ingest", {"--case", carved().string(), "-q", "--hash", sample("carve.raw").string()}).exit_code, 0);
     ASSERT_EQ(run_tool("ferret-carve", {"--case", carved().string(), "-q"}).exit_code, 0);
@@ -228,8 +231,10 @@ class ReportCli : public ::testing::Test {
   }
 
   static TempDir* root_;
+  static bool parsed_;  // ferret-parse found torrents and releases in the demo case
 };
 TempDir* ReportCli::root_ = nullptr;
+bool ReportCli::parsed_ = false;
 
 // Markup, quotes, control characters and the right-to-left override of the demo's hostile names.
 void expect_no_raw_hostile_names(const std::string& text, const std::string& what) {
@@ -271,6 +276,16 @@ TEST_F(ReportCli, HtmlIsDeterministicEscapedSelfContainedAndInTheCustodyLog) {
   for (std::size_t p = html.find("<tr data-set="); p != std::string::npos; p = html.find("<tr data-set=", p + 1)) ++rows;
   EXPECT_EQ(static_cast<std::int64_t>(rows), query_int(db, "SELECT count(*) FROM matches"));
   EXPECT_EQ(html.find("--format html"), std::string::npos);
+  // Torrents and releases the plugins found, with their attributes (a tracker URL reads as one, but is no link).
+  if (parsed_) {
+    EXPECT_NE(html.find("<td>torrent</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td>release</td>"), std::string::npos);
+    EXPECT_NE(html.find("Night.Harbor.2026.1080p.WEB-DL.x264-FRTGRP"), std::string::npos);
+    EXPECT_NE(html.find("udp:&#47;&#47;tracker.example.invalid"), std::string::npos);
+    EXPECT_EQ(html.find("torrent_file</td>"), std::string::npos);  // only the four kinds the section is about
+  } else {
+    std::cerr << "[   INFO   ] ferret-parse or its torrent/release plugins are not built: section 4 is checked empty only\n";
+  }
   // The report's SHA-256 is in the custody log, as an input of kind 'report' of the run that wrote it.
   EXPECT_EQ(query_text(db, "SELECT sha256 FROM custody_inputs WHERE kind = 'report' AND path = '" + fs::absolute(out).string() + "'"),
             sha256_of(out));
@@ -402,7 +417,8 @@ TEST_F(ReportCli, CsvTablesParseAsRfc4180WithEveryRowAndNoFormula) {
       {"file_runs.csv", "SELECT count(*) FROM file_runs"}, {"matches.csv", "SELECT count(*) FROM matches"},
       {"extractions.csv", "SELECT count(*) FROM extractions"}, {"errors.csv", "SELECT count(*) FROM errors"},
       {"runs.csv", "SELECT count(*) FROM runs" + covered}, {"custody.csv", "SELECT count(*) FROM custody_log" + covered},
-      {"custody_inputs.csv", "SELECT count(*) FROM custody_inputs" + covered}, {"custody_seals.csv", "SELECT count(*) FROM custody_seals" + covered}};
+      {"custody_inputs.csv", "SELECT count(*) FROM custody_inputs" + covered}, {"custody_seals.csv", "SELECT count(*) FROM custody_seals" + covered},
+      {"artifacts.csv", "SELECT count(*) FROM artifacts"}, {"artifact_attributes.csv", "SELECT count(*) FROM artifact_attributes"}};
   std::string expect = "{\"counts\":{";
   for (std::size_t i = 0; i < counts.size(); ++i) expect += (i ? ",\"" : "\"") + counts[i].first + "\":" + std::to_string(query_int(db, counts[i].second));
   const auto guarded = column(db, "SELECT '''' || name FROM files WHERE substr(name, 1, 1) IN ('=', '+', '-', '@') ORDER BY file_id");

@@ -57,7 +57,8 @@ std::filesystem::path make_case(const TempDir& tmp) {
     INSERT INTO artifacts(artifact_id, file_id, plugin, kind, seq, plugin_version, run_id)
       VALUES (1, 1, 'torrent', 'torrent', 1, '1.0', 2), (2, 1, 'other', 'thumbnail', 1, '1.0', 2);
     INSERT INTO artifact_attributes(artifact_id, name, value, type)
-      VALUES (1, 'name', '<Night> & "Harbor"', 'text'), (1, 'info_hash', 'abcd', 'hex'), (2, 'secret', 'NOT-A-LISTED-KIND', 'text');
+      VALUES (1, 'name', '<Night> & "Harbor"', 'text'), (1, 'info_hash', 'abcd', 'hex'), (2, 'secret', 'NOT-A-LISTED-KIND', 'text'),
+             (1, 'announce', 'http://tracker.example.invalid/announce', 'text');
     INSERT INTO custody_inputs VALUES (1, 1, 'image', '/evidence/x.raw', 'cc'), (3, 1, 'report', '/out/SECRET-REPORT-MARKER.html', 'dd');
   )SQL";
   const Status s = db->exec(sql);
@@ -120,6 +121,7 @@ TEST(Report, HtmlIsSelfContainedAndCountsTheCopies) {
   EXPECT_NE(html.find("\"hashsets\":[\"Set \\u003c\\u0026\\u003e\"]"), std::string::npos);  // the script's data, escaped
   EXPECT_NE(html.find("&lt;Night&gt; &amp; &quot;Harbor&quot;"), std::string::npos);  // a torrent's attribute
   EXPECT_EQ(html.find("NOT-A-LISTED-KIND"), std::string::npos);
+  EXPECT_NE(html.find("http:&#47;&#47;tracker.example.invalid/announce"), std::string::npos);  // reads as the URL, is none
   EXPECT_EQ(summary->matches, 3u);
   EXPECT_EQ(summary->notable_files, 3u);
 }
