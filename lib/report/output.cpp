@@ -105,7 +105,8 @@ Result<WrittenFile> OutputFile::finish() {
 
 Result<Staging> Staging::begin(const std::filesystem::path& requested, Kind kind, bool force) {
   std::error_code ec;
-  const std::filesystem::path path = std::filesystem::absolute(requested, ec).lexically_normal();
+  std::filesystem::path path = std::filesystem::absolute(requested, ec).lexically_normal();
+  if (!path.has_filename() && path.has_parent_path() && path.parent_path() != path.root_path()) path = path.parent_path();  // "reports/csv/"
   if (ec || path.filename().empty()) {
     return make_error(Errc::invalid_argument, "--out " + requested.string() + " does not name a file or directory");
   }

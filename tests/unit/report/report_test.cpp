@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -208,6 +209,25 @@ TEST(ReportOutput, NeverReplacesTheCaseNorADirectoryThatIsNotACsvReport) {
   EXPECT_EQ(slurp(tmp / "notes" / "todo.txt"), "mine");
   auto db = casedb::Database::open(tmp / "case.db", casedb::Database::Mode::read_only);
   ASSERT_TRUE(db.ok());  // still the case
+}
+
+TEST(ReportOutput, AnInterruptedReportLeavesNothing) {
+  TempDir tmp;
+  const std::atomic<bool> cancel{true};
+  ReportOptions options;
+  options.database = make_case(tmp);
+  options.format = Format::csv;
+  options.out = tmp / "csv/";  // a trailing slash names the directory
+  options.cancel = &cancel;
+  auto outcome = write_report(options);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error().code, Errc::interrupted);
+  EXPECT_FALSE(std::filesystem::exists(tmp / "csv"));
+  options.cancel = nullptr;
+  auto written = write_report(options);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_EQ(written->out, tmp / "csv");
+  EXPECT_TRUE(std::filesystem::is_regular_file(tmp / "csv" / "files.csv"));
 }
 
 TEST(ReportOutput, NeverWritesThroughASymbolicLink) {
