@@ -127,7 +127,9 @@ TEST_F(CarveCli, DamagedFilesAreNeverComplete) {
     if (it == items.end()) continue;
     EXPECT_EQ(it->second.status, "partial") << t.name;
     EXPECT_FALSE(it->second.detail.empty()) << t.name << ": a partial item says what is missing";
-    if (t.variant == "overwritten") EXPECT_NE(it->second.sha256, t.sha256) << t.name;
+    if (t.variant == "overwritten") {
+      EXPECT_NE(it->second.sha256, t.sha256) << t.name;
+    }
   }
   EXPECT_GE(damaged, 5u);
 }
@@ -218,9 +220,9 @@ TEST_F(CarveCli, CarvedItemsAreMatchedExtractedAndVerifiedLikeFiles) {
   EXPECT_EQ(v.exit_code, 0) << v.out;
   // An edited carved row is seen like any other.
   {
-    auto db = casedb::Database::open(c / "case.db", casedb::Database::Mode::read_write_create);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->exec("UPDATE files SET carve_status = 'complete' WHERE origin = 'carved' AND carve_status = 'partial'").ok());
+    auto writable = casedb::Database::open(c / "case.db", casedb::Database::Mode::read_write_create);
+    ASSERT_TRUE(writable.ok());
+    ASSERT_TRUE(writable->exec("UPDATE files SET carve_status = 'complete' WHERE origin = 'carved' AND carve_status = 'partial'").ok());
   }
   const ToolRun t = run_tool("ferret-verify", {"--case", c.string(), "--skip-evidence"});
   EXPECT_EQ(t.exit_code, 3);
