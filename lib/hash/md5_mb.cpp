@@ -1,0 +1,222 @@
+// Multi-buffer MD5: lane bookkeeping (tails, padding), the engine choice, the portable block function.
+#include "hash/md5_mb.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "core/text.h"
+#include "hash/digest.h"
+
+namespace ferret::hash {
+
+namespace md5_detail {
+namespace {
+constexpr std::uint32_t kK[64] = {
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
+constexpr int kShift[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};
+
+inline std::uint32_t rotl(std::uint32_t x, int s) { return (x << s) | (x >> (32 - s)); }
+}  // namespace
+
+void compress_scalar(std::uint32_t state[4], const std::uint8_t* block) {
+  std::uint32_t w[16];
+  for (int j = 0; j < 16; ++j) {
+    const std::uint8_t* b = block + 4 * j;
+    w[j] = std::uint32_t{b[0]} | std::uint32_t{b[1]} << 8 | std::uint32_t{b[2]} << 16 | std::uint32_t{b[3]} << 24;
+  }
+  std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  for (int i = 0; i < 64; ++i) {
+    const int round = i / 16;
+    std::uint32_t f;
+    int g;
+    if (round == 0) {
+      f = d ^ (b & (c ^ d));
+      g = i;
+    } else if (round == 1) {
+      f = c ^ (d & (b ^ c));
+      g = (5 * i + 1) % 16;
+    } else if (round == 2) {
+      f = b ^ c ^ d;
+      g = (3 * i + 5) % 16;
+    } else {
+      f = c ^ (b | ~d);
+      g = (7 * i) % 16;
+    }
+    const std::uint32_t next = b + rotl(a + f + kK[i] + w[g], kShift[round][i % 4]);
+    a = d;
+    d = c;
+    c = b;
+    b = next;
+  }
+  state[0] += a;
+  state[1] += b;
+  state[2] += c;
+  state[3] += d;
+}
+
+}  // namespace md5_detail
+
+namespace {
+constexpr std::uint32_t kInitial[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+// Below this many lanes with pending blocks, one lane at a time is cheaper than all sixteen at once.
+constexpr std::size_t kMinVectorLanes = 2;
+alignas(64) constexpr std::uint8_t kIdleBlock[64] = {};
+}  // namespace
+
+struct Md5Lanes::Lane {
+  const std::uint8_t* data = nullptr;  // the submission's next unhashed byte
+  std::size_t pending = 0;
+  std::uint8_t tail[64] = {};  // a block not yet complete
+  std::size_t tail_length = 0;
+  std::uint64_t length = 0;  // bytes of the message so far
+  std::optional<Digest> openssl;
+};
+
+bool Md5Lanes::avx2_supported() {
+#if defined(FERRET_HAVE_MD5_AVX2)
+  static const bool supported = __builtin_cpu_supports("avx2");
+  return supported;
+#else
+  return false;
+#endif
+}
+
+Md5Lanes::Md5Lanes(Engine engine) : engine_(engine), lanes_(std::make_unique<Lane[]>(kLanes)) {
+  if (engine_ != Engine::openssl) engine_ = avx2_supported() ? Engine::avx2 : Engine::openssl;
+  for (std::size_t lane = 0; lane < kLanes; ++lane) start(lane);
+}
+Md5Lanes::~Md5Lanes() = default;
+
+void Md5Lanes::start(std::size_t lane) {
+  Lane& l = lanes_[lane];
+  l.data = nullptr;
+  l.pending = 0;
+  l.tail_length = 0;
+  l.length = 0;
+  if (engine_ == Engine::openssl) {
+    l.openssl.emplace(Algorithm::md5);
+  } else {
+    for (int k = 0; k < 4; ++k) state_[k][lane] = kInitial[k];
+  }
+}
+
+void Md5Lanes::submit(std::size_t lane, std::span<const std::byte> bytes) {
+  Lane& l = lanes_[lane];
+  if (engine_ == Engine::openssl) {
+    l.openssl->update(bytes);
+    return;
+  }
+  l.data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  l.pending = bytes.size();
+  l.length += bytes.size();
+  absorb_tail(lane);
+}
+
+std::size_t Md5Lanes::pending(std::size_t lane) const { return lanes_[lane].pending; }
+
+// Completes a started tail block from the submission, and moves a submission shorter than a block
+// into the tail: afterwards either nothing is pending or whole blocks start at `data`.
+void Md5Lanes::absorb_tail(std::size_t lane) {
+  Lane& l = lanes_[lane];
+  if (l.tail_length > 0 && l.pending > 0) {
+    const std::size_t take = std::min(64 - l.tail_length, l.pending);
+    std::memcpy(l.tail + l.tail_length, l.data, take);
+    l.tail_length += take;
+    l.data += take;
+    l.pending -= take;
+    if (l.tail_length == 64) {
+      std::uint32_t s[4] = {state_[0][lane], state_[1][lane], state_[2][lane], state_[3][lane]};
+      md5_detail::compress_scalar(s, l.tail);
+      for (int k = 0; k < 4; ++k) state_[k][lane] = s[k];
+      l.tail_length = 0;
+    }
+  }
+  if (l.pending > 0 && l.pending < 64) {
+    std::memcpy(l.tail + l.tail_length, l.data, l.pending);
+    l.tail_length += l.pending;
+    l.data += l.pending;
+    l.pending = 0;
+  }
+}
+
+void Md5Lanes::drain(std::size_t lane) {
+  Lane& l = lanes_[lane];
+  if (engine_ == Engine::openssl || l.pending == 0) return;
+  std::uint32_t s[4] = {state_[0][lane], state_[1][lane], state_[2][lane], state_[3][lane]};
+  for (; l.pending >= 64; l.pending -= 64, l.data += 64) md5_detail::compress_scalar(s, l.data);
+  for (int k = 0; k < 4; ++k) state_[k][lane] = s[k];
+  absorb_tail(lane);
+}
+
+void Md5Lanes::run() {
+  if (engine_ == Engine::openssl) return;
+  std::size_t ready = 0, blocks = 0;
+  for (std::size_t lane = 0; lane < kLanes; ++lane) {
+    if (lanes_[lane].pending == 0) continue;
+    const std::size_t n = lanes_[lane].pending / 64;
+    blocks = ready == 0 ? n : std::min(blocks, n);
+    ++ready;
+  }
+  if (ready == 0) return;
+  if (ready < kMinVectorLanes) {
+    for (std::size_t lane = 0; lane < kLanes; ++lane) drain(lane);
+    return;
+  }
+#if defined(FERRET_HAVE_MD5_AVX2)
+  const std::uint8_t* data[kLanes];
+  std::size_t stride[kLanes];
+  std::uint32_t saved[4][kLanes];
+  std::memcpy(saved, state_, sizeof saved);
+  for (std::size_t lane = 0; lane < kLanes; ++lane) {
+    const bool busy = lanes_[lane].pending > 0;
+    data[lane] = busy ? lanes_[lane].data : kIdleBlock;
+    stride[lane] = busy ? 64 : 0;
+  }
+  md5_detail::compress_x16_avx2(state_, data, stride, blocks);
+  for (std::size_t lane = 0; lane < kLanes; ++lane) {
+    Lane& l = lanes_[lane];
+    if (l.pending == 0) {
+      for (int k = 0; k < 4; ++k) state_[k][lane] = saved[k][lane];  // an idle lane keeps its message
+      continue;
+    }
+    l.data += blocks * 64;
+    l.pending -= blocks * 64;
+    absorb_tail(lane);
+  }
+#endif
+}
+
+std::string Md5Lanes::finish_hex(std::size_t lane) {
+  Lane& l = lanes_[lane];
+  if (engine_ == Engine::openssl) {
+    std::string hex = l.openssl->finish_hex();
+    start(lane);
+    return hex;
+  }
+  drain(lane);
+  std::uint32_t s[4] = {state_[0][lane], state_[1][lane], state_[2][lane], state_[3][lane]};
+  std::uint8_t last[128] = {};
+  std::memcpy(last, l.tail, l.tail_length);
+  last[l.tail_length] = 0x80;
+  const std::size_t total = l.tail_length < 56 ? 64 : 128;
+  const std::uint64_t bits = l.length * 8;
+  for (int i = 0; i < 8; ++i) last[total - 8 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(bits >> (8 * i));
+  md5_detail::compress_scalar(s, last);
+  if (total == 128) md5_detail::compress_scalar(s, last + 64);
+  unsigned char digest[16];
+  for (int k = 0; k < 4; ++k) {
+    for (int i = 0; i < 4; ++i) digest[4 * k + i] = static_cast<unsigned char>(s[k] >> (8 * i));
+  }
+  start(lane);
+  return to_hex(std::span<const unsigned char>(digest));
+}
+
+}  // namespace ferret::hash
