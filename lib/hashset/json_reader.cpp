@@ -5,6 +5,13 @@
 
 namespace ferret::hashset::json {
 
+Value::Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+Value::~Value() = default;
+
 const Value* Value::find(std::string_view key) const {
   if (type != Type::object) return nullptr;
   for (const auto& [k, v] : members) {

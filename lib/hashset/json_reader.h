@@ -12,6 +12,15 @@
 namespace ferret::hashset::json {
 
 struct Value {
+  // Declared here, defined in the .cpp: a vector of pair<string, Value> needs Value complete, and
+  // clang with libstdc++ refuses the implicit ones (the fuzz build, tests/fuzz, is clang).
+  Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
+
   enum class Type { null, boolean, number, string, array, object };
   Type type = Type::null;
   bool boolean = false;
