@@ -3,6 +3,7 @@
 // and the verdict is checked against the validator contract (never more than the bytes).
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <algorithm>
 #include <span>
 
@@ -29,8 +30,13 @@ class DamagedBytes final : public Bytes {
   std::uint64_t bad_;
 };
 
-void check(const Verdict& v, std::uint64_t size, const Limits& limits) {
-  if (v.status != Status::rejected && (v.length > size || v.length > limits.max_item)) __builtin_trap();
+void check(const Signature& s, const Verdict& v, std::uint64_t size, const Limits& limits) {
+  if (v.status != Status::rejected && (v.length > size || v.length > limits.max_item)) {
+    std::fprintf(stderr, "%.*s: %s verdict of %llu bytes over %llu bytes (max_item %llu)\n", static_cast<int>(s.family.size()),
+                 s.family.data(), status_name(v.status), static_cast<unsigned long long>(v.length), static_cast<unsigned long long>(size),
+                 static_cast<unsigned long long>(limits.max_item));
+    __builtin_trap();
+  }
 }
 
 }  // namespace
@@ -42,14 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (text.size() < s.magic_offset + s.magic.size() || text.substr(s.magic_offset, s.magic.size()) != s.magic) continue;
     Limits limits;
     DamagedBytes whole(bytes, UINT64_MAX);
-    check(s.validate(whole, limits), size, limits);
+    check(s, s.validate(whole, limits), size, limits);
     // The same bytes with the last third unreadable, and an item limit of half the input.
     DamagedBytes damaged(bytes, size - size / 3);
-    check(s.validate(damaged, limits), size, limits);
+    check(s, s.validate(damaged, limits), size, limits);
     Limits small;
     small.max_item = size / 2 + 1;
     DamagedBytes again(bytes, UINT64_MAX);
-    check(s.validate(again, small), size, small);
+    check(s, s.validate(again, small), size, small);
   }
   return 0;
 }

@@ -284,12 +284,16 @@ Verdict validate_matroska(Bytes& bytes, const Limits& limits) {
     v.missing = "no Segment after the EBML header";
     return v;
   }
+  if (segment->data > space) {
+    v.missing = "the Segment's header runs past the end of the space or the item size limit";
+    return v;
+  }
   w.segment_data = segment->data;
   const bool live = segment->unknown_size;
   std::uint64_t limit = space;
   if (!live) {
     if (segment->data > bytes.size() || segment->size > bytes.size() - segment->data) {
-      limit = bytes.size();  // walk what is there; the end cannot be reached
+      limit = space;  // walk what is there (within the item size limit); the end cannot be reached
     } else {
       limit = std::min(space, segment->end());
     }
