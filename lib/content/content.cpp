@@ -49,6 +49,7 @@ Result<std::vector<FileContent>> load_files(Database& db, const std::string& whe
     f.path = files->column_text(3);
     f.name = files->column_text(4);
     f.size = static_cast<std::uint64_t>(std::max<std::int64_t>(files->column_int(5), 0));
+    f.size_unknown = !files->column_optional_int(5).has_value();
     f.allocated = files->column_int(6) == 1;
     f.reallocated = files->column_int(7) == 1;
     f.encoded = files->column_int(8) == 1;
@@ -135,6 +136,9 @@ bool FreeSpace::covers(std::uint64_t offset, std::uint64_t length) const {
 
 std::optional<const char*> state_before_reading(const FileContent& file, const FreeSpace& free_space) {
   if (file.reallocated) return "reallocated";
+  // The walk could not read the metadata of an allocated file (recorded in errors at ingest):
+  // reading "size 0" would record the digests of nothing as its content.
+  if (file.allocated && file.size_unknown) return "unreadable";
   if (file.allocated) return std::nullopt;
   const bool tracks_allocation = file.fs_type != "iso9660" && file.fs_type != "udf";
   for (const auto& r : file.runs) {

@@ -39,6 +39,7 @@ struct FileContent {
   std::string path;
   std::string name;
   std::uint64_t size = 0;
+  bool size_unknown = false;  // files.size is NULL: the file system's metadata could not be read
   bool allocated = false;
   bool reallocated = false;  // TSK: the deleted name's metadata now belongs to another file
   bool encoded = false;
@@ -83,6 +84,7 @@ class FreeSpace {
 // block allocation, such as ISO 9660, never reuse a file's blocks):
 //   "reallocated" (deleted, and its metadata or blocks belong to something else now),
 //   "no_content"  (deleted, and the file system no longer says where its content is),
+//   "unreadable"  (allocated, but its size is unknown: its metadata could not be read),
 //   nothing       (read it).
 std::optional<const char*> state_before_reading(const FileContent& file, const FreeSpace& free_space);
 

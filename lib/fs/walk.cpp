@@ -120,14 +120,33 @@ class FileSystemWalk {
     }
     base.type = type_of(file, base.reallocated, base.is_virtual);
     if (!base.allocated) ++deleted_;
+    // An allocated name whose metadata entry TSK cannot load (an NTFS record failing its fixup check):
+    // its size and content are unknown, not empty.
+    if (meta == nullptr && base.allocated && base.meta_addr != 0) {
+      const std::string why = why_unloadable(base.meta_addr);
+      report_file(base, "its metadata entry " + std::to_string(base.meta_addr) + " cannot be read" + (why.empty() ? "" : ": " + why));
+    }
 
     if (TSK_FS_TYPE_ISNTFS(fs_->ftype) && meta != nullptr) {
       add_ntfs_streams(file, base);
     } else {
       if (base.type == FileType::file || base.type == FileType::symlink) {
         tsk_error_reset();
-        if (const TSK_FS_ATTR* attr = tsk_fs_file_attr_get(file)) collect_runs(attr, base);
+        if (const TSK_FS_ATTR* attr = tsk_fs_file_attr_get(file)) {
+          collect_runs(attr, base);
+          std::uint64_t mapped = 0;
+          for (const ByteRun& r : base.runs) mapped += r.length;
+          if ((attr->flags & TSK_FS_ATTR_NONRES) != 0 && base.allocated && mapped < base.size.value_or(0)) {
+            // A cluster chain that loops back or ends early (FAT): the rest is nowhere.
+            report_file(base, "the file system maps " + std::to_string(mapped) + " of its " + std::to_string(*base.size) +
+                                  " bytes (a block or cluster chain that loops or ends early)");
+          }
+        } else if (meta != nullptr && base.allocated && base.size.value_or(0) > 0) {
+          // A cluster chain that loops or runs off the volume: TSK gives no data at all.
+          report_file(base, "its content cannot be located: " + take_tsk_error());
+        }
         tsk_error_reset();
+        if (!check_holes(base)) report_holes(base);
       }
       push(std::move(base));
     }
@@ -136,7 +155,15 @@ class FileSystemWalk {
   // One entry per $DATA and $INDEX_ROOT attribute, named streams as "path:stream", as TSK's fls lists them.
   void add_ntfs_streams(TSK_FS_FILE* file, const FileEntry& base) {
     bool any = false;
+    tsk_error_reset();
     const int count = tsk_fs_file_attr_getsize(file);
+    if (count < 0) {
+      FileEntry entry = base;
+      entry.size.reset();
+      report_file(entry, "the attributes of MFT entry " + std::to_string(base.meta_addr) + " cannot be read: " + take_tsk_error());
+      push(std::move(entry));
+      return;
+    }
     for (int i = 0; i < count; ++i) {
       const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_idx(file, i);
       if (attr == nullptr) continue;
@@ -155,11 +182,60 @@ class FileSystemWalk {
         if (base.type == FileType::dir) entry.type = FileType::file;  // a stream of a directory is file content
         entry.size = static_cast<std::uint64_t>(std::max<TSK_OFF_T>(attr->size, 0));
       }
-      if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) collect_runs(attr, entry);
+      if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) {
+        collect_runs(attr, entry);
+        if (!check_holes(entry)) report_holes(entry);
+      }
       push(std::move(entry));
     }
     tsk_error_reset();
-    if (!any) push(FileEntry(base));
+    if (!any) {
+      FileEntry entry = base;
+      const auto meta_type = file->meta->type;
+      if (base.allocated && base.type == FileType::file && (meta_type == TSK_FS_META_TYPE_REG || meta_type == TSK_FS_META_TYPE_UNDEF)) {
+        // A regular file's record always holds a $DATA attribute; without one (a failed fixup, a
+        // bogus attribute length ending the list early) its content is unknown, not empty.
+        entry.size.reset();
+        const std::string why = why_unloadable(base.meta_addr);
+        report_file(entry, "MFT entry " + std::to_string(base.meta_addr) + " holds no readable $DATA attribute: " +
+                               (why.empty() ? std::string("a corrupt attribute list") : why));
+      }
+      push(std::move(entry));
+    }
+  }
+
+  // Whether the file's holes (sparse runs) are believable: a file whose holes add up to more than
+  // 1 TiB and more than the whole volume is taken for a corrupt size (an ext4 inode claiming 16 TiB
+  // on a 4 MiB volume); its hole runs are dropped, so that no reader ever produces terabytes of
+  // zeros for it (the runs then account for less than the size, and the content is unreadable).
+  bool check_holes(FileEntry& entry) const {
+    std::uint64_t holes = 0;
+    for (const ByteRun& r : entry.runs) {
+      if (!r.image_offset) holes += r.length;
+    }
+    const std::uint64_t volume = static_cast<std::uint64_t>(fs_->block_count) * fs_->block_size;
+    if (holes <= (std::uint64_t{1} << 40) || holes <= volume) return true;
+    std::erase_if(entry.runs, [](const ByteRun& r) { return !r.image_offset; });
+    return false;
+  }
+
+  void report_holes(const FileEntry& entry) {
+    report_file(entry, "claims " + std::to_string(entry.size.value_or(0)) + " bytes, most of them holes no data block backs "
+                       "(more than the volume holds): the size is not believed and the content not read");
+  }
+
+  // TSK's reason for failing to load a metadata entry (the directory walk does not keep it).
+  std::string why_unloadable(std::uint64_t meta_addr) {
+    tsk_error_reset();
+    FilePtr again(tsk_fs_file_open_meta(fs_, nullptr, static_cast<TSK_INUM_T>(meta_addr)));
+    std::string why = again ? std::string() : take_tsk_error();
+    tsk_error_reset();
+    return why;
+  }
+
+  void report_file(const FileEntry& entry, const std::string& what) {
+    ++problems_;
+    visitor_.on_problem(volume_index_, Problem{"corrupt", entry.path + ": " + what, static_cast<std::uint64_t>(fs_->offset)});
   }
 
   void collect_runs(const TSK_FS_ATTR* attr, FileEntry& entry) {
@@ -262,6 +338,7 @@ class FileSystemWalk {
 struct OpenVolume {
   VolumeInfo info;
   FsPtr fs;
+  bool past_end = false;  // a partition that starts past the end of the media: listed, nothing to read
 };
 
 OpenVolume open_volume(TSK_IMG_INFO* img, const TSK_VS_PART_INFO* part, int index, std::uint64_t start, std::uint64_t length) {
@@ -312,28 +389,48 @@ Result<WalkSummary> walk_media(const image::ImageSource& source, WalkVisitor& vi
       if (part == nullptr) continue;
       const std::uint64_t start = static_cast<std::uint64_t>(vs->offset) + part->start * bs;
       std::uint64_t length = part->len * bs;
+      const std::string desc = part->desc != nullptr ? part->desc : "";
+      const std::string slot = std::to_string(part->table_num) + ":" + std::to_string(part->slot_num);
+      const bool is_partition = (part->flags & TSK_VS_PART_FLAG_ALLOC) != 0;
       if (start >= source.size()) {
-        visitor.on_problem(std::nullopt, {"corrupt", "partition " + std::string(part->desc ? part->desc : "") +
-                                                         " starts past the end of the media", start});
-        ++summary.problems;
+        // TSK's own gaps past the end are nothing; a partition table entry there is a finding, and
+        // the partition is still listed (the table says it exists), with nothing to read.
+        if (!is_partition) continue;
+        const std::string why = "partition " + slot + " (" + desc + ") starts at byte " + std::to_string(start) +
+                                ", past the end of the media (" + std::to_string(source.size()) + " bytes)";
+        OpenVolume v;
+        v.info.index = static_cast<int>(volumes.size());
+        v.info.start_offset = start;
+        v.info.length = length;
+        v.info.description = desc;
+        v.info.slot = slot;
+        v.info.fs_error = why;
+        v.past_end = true;
+        volumes.push_back(std::move(v));
         continue;
+      }
+      if (is_partition && length > source.size() - start) {
+        visitor.on_problem(std::nullopt, {"corrupt", "partition " + slot + " (" + desc + ") runs past the end of the media: it claims " +
+                                                         std::to_string(length) + " bytes from byte " + std::to_string(start) + ", " +
+                                                         std::to_string(source.size() - start) + " of them are there", start});
+        ++summary.problems;
       }
       length = std::min<std::uint64_t>(length, source.size() - start);
       if (part->flags & TSK_VS_PART_FLAG_UNALLOC) {
         outside.push_back({start, length});
       } else if (part->flags & TSK_VS_PART_FLAG_ALLOC) {
         OpenVolume v = open_volume(img->get(), part, static_cast<int>(volumes.size()), start, length);
-        v.info.description = part->desc != nullptr ? part->desc : "";
-        v.info.slot = std::to_string(part->table_num) + ":" + std::to_string(part->slot_num);
+        v.info.description = desc;
+        v.info.slot = slot;
         volumes.push_back(std::move(v));
       }
     }
   }
-  if (volumes.empty()) {
-    // No volume system (or one without partitions): a bare file system, or nothing TSK knows.
+  if (std::all_of(volumes.begin(), volumes.end(), [](const OpenVolume& v) { return v.past_end; })) {
+    // No volume system (or one without partitions inside the media): a bare file system, or nothing TSK knows.
     outside.clear();
     if (!vs) tsk_error_reset();
-    OpenVolume v = open_volume(img->get(), nullptr, 0, 0, source.size());
+    OpenVolume v = open_volume(img->get(), nullptr, static_cast<int>(volumes.size()), 0, source.size());
     v.info.description = "whole media";
     volumes.push_back(std::move(v));
   }
@@ -343,6 +440,9 @@ Result<WalkSummary> walk_media(const image::ImageSource& source, WalkVisitor& vi
     ++summary.volumes;
     if (v.fs) {
       ++summary.file_systems;
+    } else if (v.past_end) {
+      visitor.on_problem(v.info.index, {"corrupt", *v.info.fs_error, v.info.start_offset});
+      ++summary.problems;
     } else {
       visitor.on_problem(v.info.index, {"unsupported", "no file system recognised at byte offset " +
                                                            std::to_string(v.info.start_offset) + ": " +
