@@ -58,7 +58,7 @@ void print_evidence(std::ostream& out, const ingest::EvidenceOutcome& e) {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2f", e.seconds);
   out << ", " << secs << " s\n";
-  for (const auto& w : e.warnings) out << "  warning: " << w << "\n";
+  for (const auto& w : e.warnings) out << "  warning: " << display_text(w) << "\n";
 }
 
 }  // namespace

@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
     if (outcome->interrupted) exit_code = cli::kExitInterrupted;
     else if (!outcome->failures.empty()) exit_code = cli::kExitFailure;
     else if (outcome->bad_evidence) exit_code = cli::kExitBadEvidence;
+    for (const auto& w : outcome->warnings) std::cerr << kTool << ": warning: " << display_text(w) << "\n";
     for (const auto& f : outcome->failures) std::cerr << kTool << ": " << display_text(f) << "\n";
     if (outcome->interrupted && !quiet) human << "interrupted: run the same command again to go on\n";
   }

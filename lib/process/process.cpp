@@ -124,6 +124,7 @@ Result<PipelineOutcome> run_pipeline(casedb::CaseWriter& writer, const PipelineO
         continue;
       }
       ++ingested;
+      for (const auto& w : outcome->warnings) out.warnings.push_back(image.string() + ": " + w);
       filehash::merge_into(hashed_total, hashed_here);
       if (outcome->met_bad_evidence()) out.bad_evidence = true;
       ev << (ingested > 1 ? "," : "") << "{\"evidence_id\":" << outcome->evidence_id << ",\"path\":\"" << json_escape(outcome->path)

@@ -59,6 +59,7 @@ struct PipelineOutcome {
   bool bad_evidence = false;    // some evidence was damaged or unreadable (exit 3)
   bool interrupted = false;
   std::vector<std::string> failures;  // stages or images that failed (exit 2 when nothing could be done)
+  std::vector<std::string> warnings;  // damage the ingest met ("<image>: <problem>"), at most 20 per image
   std::vector<std::pair<std::string, std::string>> hashsets;  // the sets matched against: path, SHA-256
 };
 
