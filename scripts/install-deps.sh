@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Ferret's build, test and (optionally) sample-generation dependencies from Debian's packages.
 # Idempotent and non-interactive: packages already present are left alone.
-# Usage: scripts/install-deps.sh [--samples] [--bench]
+# Usage: scripts/install-deps.sh [--samples] [--bench] [--fuzz]
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config xz-utils zlib1g-dev
@@ -16,12 +16,17 @@ sample_pkgs=(lame libimage-exiftool-perl ffmpeg dosfstools mtools e2fsprogs ntfs
 # Only needed by the hand-run benchmarks (bench/): the tools we measure against, and the image builder's.
 bench_pkgs=(hashdeep sleuthkit time ffmpeg e2fsprogs openssl python3 foremost testdisk libjpeg-turbo-progs)
 
+# Only needed by the libFuzzer harnesses (scripts/fuzz.sh, docs/fuzzing.md): clang and its libFuzzer/sanitizer
+# runtimes; python3 and ewf-tools make the seed corpora.
+fuzz_pkgs=(clang-14 libclang-rt-14-dev python3 ewf-tools)
+
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 for arg in "$@"; do
   case $arg in
     --samples) want+=("${sample_pkgs[@]}") ;;
     --bench) want+=("${bench_pkgs[@]}") ;;
-    *) echo "usage: scripts/install-deps.sh [--samples] [--bench]" >&2; exit 1 ;;
+    --fuzz) want+=("${fuzz_pkgs[@]}") ;;
+    *) echo "usage: scripts/install-deps.sh [--samples] [--bench] [--fuzz]" >&2; exit 1 ;;
   esac
 done
 
