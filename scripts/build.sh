@@ -1,8 +1,27 @@
 #!/usr/bin/env bash
 # Configures and builds Ferret into build/ (executables in build/bin/ferret-<verb>).
 # Extra CMake arguments can be passed in FERRET_CMAKE_ARGS; CI builds with warnings as errors.
+# `--preset NAME` builds a preset of CMakePresets.json instead (`--sanitize` = `--preset asan`: the
+# AddressSanitizer + UndefinedBehaviorSanitizer build into build-asan/, warnings as errors; see
+# docs/sanitizers.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+preset=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --preset) [[ $# -ge 2 ]] || { echo "build.sh: --preset needs a name (default, asan)" >&2; exit 1; }; preset="$2"; shift 2 ;;
+    --preset=*) preset="${1#--preset=}"; shift ;;
+    --sanitize) preset=asan; shift ;;
+    -h|--help) echo "usage: scripts/build.sh [--preset NAME | --sanitize]"; exit 0 ;;
+    *) echo "build.sh: unknown option '$1' (usage: scripts/build.sh [--preset NAME | --sanitize])" >&2; exit 1 ;;
+  esac
+done
+if [[ -n "$preset" ]]; then
+  # shellcheck disable=SC2086
+  cmake --preset "$preset" ${FERRET_CMAKE_ARGS:-} >/dev/null
+  cmake --build --preset "$preset" -j"$(nproc)"
+  exit 0
+fi
 args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [[ "${CI:-}" == "true" ]]; then args+=(-DFERRET_WERROR=ON); fi
 # shellcheck disable=SC2086
