@@ -88,6 +88,7 @@ struct Selected {
   std::optional<std::uint64_t> volume_offset;
   std::string path;
   std::string name;
+  std::optional<std::string> name_raw;  // the name's own bytes when they are not UTF-8 (name escapes them)
   std::uint64_t size = 0;
 };
 
@@ -126,7 +127,8 @@ Result<std::vector<Selected>> load_selection(Database& db, const std::vector<std
   FERRET_TRY(db.exec("COMMIT"));
   auto s = db.prepare(
       "SELECT s.file_id, f.file_id IS NOT NULL, coalesce(f.type, ''), f.content_state, coalesce(f.sha256, ''), "
-      "coalesce(f.evidence_id, 0), v.start_offset, coalesce(f.path, ''), coalesce(f.name, ''), coalesce(f.size, 0) "
+      "coalesce(f.evidence_id, 0), v.start_offset, coalesce(f.path, ''), coalesce(f.name, ''), coalesce(f.size, 0), "
+      "CAST(f.name_raw AS TEXT) "
       "FROM temp.extract_selection s LEFT JOIN files f ON f.file_id = s.file_id "
       "LEFT JOIN volumes v ON v.volume_id = f.volume_id ORDER BY s.file_id");
   if (!s.ok()) return s.error();
@@ -146,6 +148,7 @@ Result<std::vector<Selected>> load_selection(Database& db, const std::vector<std
     r.path = s->column_text(7);
     r.name = s->column_text(8);
     r.size = static_cast<std::uint64_t>(std::max<std::int64_t>(s->column_int(9), 0));
+    r.name_raw = s->column_optional_text(10);
     out.push_back(std::move(r));
   }
   return out;
@@ -573,9 +576,17 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
       p.name = s.name;
       p.sha256 = s.sha256;
       p.size = s.size;
-      auto components = output_components(s.evidence_id, s.volume_offset, s.path);
-      p.base = std::move(components.back());
+      // The last component is the file's own name, which may hold a '/' (a patched FAT long name or
+      // ext4 entry): split only the parent's path, so "a/b.txt" becomes "a%2Fb.txt", not a directory.
+      std::string_view parent = s.path;
+      const bool named = !s.name.empty() && parent.size() > s.name.size() && parent.ends_with(s.name) &&
+                         parent[parent.size() - s.name.size() - 1] == '/';
+      if (named) parent.remove_suffix(s.name.size() + 1);
+      auto components = output_components(s.evidence_id, s.volume_offset, named ? std::string(parent) + "/-" : s.path);
       components.pop_back();
+      // Bytes that are not UTF-8 become %XX from the name's own bytes, not from its \xNN escape.
+      p.base = named ? sanitise_component(s.name_raw.value_or(s.name))
+                     : output_components(s.evidence_id, s.volume_offset, s.path).back();
       p.dirs = std::move(components);
       planned.push_back(std::move(p));
       continue;
