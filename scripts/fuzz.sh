@@ -66,7 +66,7 @@ run_one() {
   mkdir -p "$corpus/$h" "$artifacts/$h"
   # -max_total_time bounds the run; -timeout turns one input that takes over 10 s into a reported hang.
   "$build/bin/fuzz_$h" "$corpus/$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$h")" \
-    -artifact_prefix="$artifacts/$h/" -print_final_stats=1 -close_fd_mask=1 > "$logs/$h.log" 2>&1
+    -malloc_limit_mb=512 -artifact_prefix="$artifacts/$h/" -print_final_stats=1 -close_fd_mask=1 > "$logs/$h.log" 2>&1
 }
 
 summary() {

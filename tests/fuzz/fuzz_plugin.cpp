@@ -7,6 +7,7 @@
 // shared object (FERRET_FUZZ_PLUGIN_SO), as the host does.
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,8 +16,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ferret/plugin.h"
+#include "plugin_host/plugin_info.h"
 
 #ifndef FERRET_FUZZ_PLUGIN_SO
 extern "C" const ferret_plugin* ferret_plugin_entry_v1(const ferret_host_api* host);
@@ -33,6 +36,7 @@ struct ferret_artifact {
   ferret_file* file = nullptr;
   const ferret_kind_decl* kind = nullptr;
   std::int64_t id = 0;
+  std::vector<bool> set;  // per declared attribute
 };
 
 namespace {
@@ -44,6 +48,12 @@ const ferret_attr_decl* find_attr(const ferret_kind_decl* kind, const char* name
     if (std::strcmp(kind->attrs[i].name, name) == 0) return &kind->attrs[i];
   }
   return nullptr;
+}
+
+[[noreturn]] void fail(const ferret_artifact* a, const char* attr, const char* why, std::string_view value = {}) {
+  std::fprintf(stderr, "the host would reject this %s artifact: %s: %s (value: \"%.*s\")\n", a->kind->name, attr, why,
+               static_cast<int>(std::min<std::size_t>(value.size(), 200)), value.data());
+  __builtin_trap();
 }
 
 ferret_host_api make_api() {
@@ -67,26 +77,36 @@ ferret_host_api make_api() {
         a->file = f;
         a->kind = &g_plugin->kinds[i];
         a->id = f->next_id++;
+        a->set.assign(a->kind->attr_count, false);
         return a;
       }
     }
     std::fprintf(stderr, "plugin began an undeclared kind %s\n", kind);
     __builtin_trap();
   };
+  // What the real host refuses (lib/plugin_host/plugin_info.cpp) is a plugin bug here: an artifact the
+  // host rejects is lost from the case.
   h.set_text = [](ferret_artifact* a, const char* name, const char* value, size_t length) -> int {
     if (!a) return -1;
-    volatile char sink = 0;
-    for (std::size_t i = 0; i < length; ++i) sink = sink ^ value[i];  // the value must be readable
     const ferret_attr_decl* d = find_attr(a->kind, name);
-    return d && d->type != FERRET_ATTR_INT ? 0 : -1;
+    if (!d || d->type == FERRET_ATTR_INT) fail(a, name, "undeclared, or an integer set as text");
+    const std::string_view v(value, length);  // ASan: the value must be readable
+    if (auto why = ferret::plugin_host::check_value(d->type, v)) fail(a, name, why->c_str(), v);
+    a->set[static_cast<std::size_t>(d - a->kind->attrs)] = true;
+    return 0;
   };
   h.set_int = [](ferret_artifact* a, const char* name, int64_t) -> int {
     if (!a) return -1;
     const ferret_attr_decl* d = find_attr(a->kind, name);
-    return d && d->type == FERRET_ATTR_INT ? 0 : -1;
+    if (!d || d->type != FERRET_ATTR_INT) fail(a, name, "undeclared, or not an integer attribute");
+    a->set[static_cast<std::size_t>(d - a->kind->attrs)] = true;
+    return 0;
   };
   h.end_artifact = [](ferret_artifact* a) -> int {
     if (!a) return -1;
+    for (std::size_t i = 0; i < a->kind->attr_count; ++i) {
+      if (a->kind->attrs[i].required && !a->set[i]) fail(a, a->kind->attrs[i].name, "required and not set");
+    }
     ++a->file->artifacts;
     delete a;
     return 0;
