@@ -1,6 +1,7 @@
 #include "filehash/file_hasher.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -9,6 +10,7 @@
 #include "content/content.h"
 #include "core/bounded_queue.h"
 #include "hash/digest.h"
+#include "hash/md5_mb.h"
 #include "identify/identify.h"
 #include "image/image_source.h"
 
@@ -68,6 +70,69 @@ class Worker {
       : source_(source), cancel_(cancel), big_file_bytes_(big_file_bytes), free_(free_space),
         identifier_(std::move(identifier)), reader_(source, cancel) {}
 
+  using Emit = std::function<void(Outcome&&, const content::FileContent&)>;
+
+  // Takes files from `jobs` until it is closed and drained, hashing each one with process().
+  void run_one_at_a_time(BoundedQueue<content::FileContent>& jobs, const Emit& emit) {
+    while (auto job = jobs.pop()) {
+      if (auto outcome = process(*job)) emit(std::move(*outcome), *job);  // nothing when interrupted part-way
+    }
+  }
+
+  // Like run_one_at_a_time, but up to Md5Lanes::kLanes files are in flight at once, so that their
+  // MD5s run together in the lanes of a multi-buffer MD5 (one MD5 stream leaves most of a core's
+  // vector units idle; MD5 was the costliest of the three digests). Each file is read in pieces,
+  // in order, straight from its runs; SHA-1 and SHA-256 (OpenSSL, SHA-NI) take each piece as it
+  // comes. Files that cannot be read so (no runs, encoded content, a state known before reading,
+  // runs that do not check out, a read that fails) go through process(), which reports them
+  // exactly as it always has.
+  void run_in_lanes(BoundedQueue<content::FileContent>& jobs, const Emit& emit) {
+    hash::Md5Lanes md5;
+    std::vector<LaneFile> lanes(hash::Md5Lanes::kLanes);
+    bool more = true;  // jobs may still come
+    for (;;) {
+      if (cancelled()) {
+        // Files in flight are dropped (never a partial hash); the queue is drained so the producer stops.
+        while (jobs.pop()) {
+        }
+        return;
+      }
+      std::size_t active = 0;
+      for (std::size_t lane = 0; lane < lanes.size(); ++lane) {
+        LaneFile& f = lanes[lane];
+        if (f.active && md5.pending(lane) > 0) {
+          ++active;
+          continue;
+        }
+        if (f.active && f.offset == f.file.size) {
+          emit(finish_lane(f, md5.finish_hex(lane)), f.file);
+          f = LaneFile{};
+        }
+        while (!f.active && more) {
+          auto job = jobs.pop();
+          if (!job) {
+            more = false;
+          } else if (auto outcome = prepare_lane(std::move(*job), f); outcome) {
+            if (*outcome) emit(std::move(**outcome), f.file);
+          } else {
+            md5.start(lane);
+          }
+        }
+        if (!f.active) continue;
+        if (!feed_lane(f, md5, lane)) {
+          // A piece could not be read: the whole file again through the usual path, for its report.
+          md5.start(lane);
+          if (auto outcome = process(f.file)) emit(std::move(*outcome), f.file);
+          f = LaneFile{};
+          continue;
+        }
+        ++active;
+      }
+      if (active == 0 && !more) return;
+      md5.run();
+    }
+  }
+
   // Nothing when cancelled part-way (no partial result is ever recorded).
   std::optional<Outcome> process(const content::FileContent& file) {
     Outcome out;
@@ -97,6 +162,65 @@ class Worker {
   }
 
  private:
+  static constexpr std::size_t kPieceBytes = 1u << 20;  // bytes per read of a file in a lane
+
+  struct LaneFile {
+    bool active = false;
+    content::FileContent file;
+    std::unique_ptr<image::ImageSource> content;  // the file's runs as a medium
+    std::vector<std::byte> piece;
+    std::uint64_t offset = 0;  // bytes read so far
+    std::optional<hash::Digest> sha1, sha256;
+    std::vector<std::byte> head;
+  };
+
+  bool cancelled() const { return cancel_ != nullptr && cancel_->load(std::memory_order_relaxed); }
+
+  // Takes `file` into lane `f` (returns nothing), or hashes it right away: returns its outcome, or
+  // an empty outcome when interrupted part-way. `f` keeps the file either way, for the report.
+  std::optional<std::optional<Outcome>> prepare_lane(content::FileContent&& file, LaneFile& f) {
+    f.file = std::move(file);
+    const bool readable_runs = !f.file.encoded && !f.file.runs.empty() && f.file.size > 0 &&
+                               !content::state_before_reading(f.file, free_);
+    std::optional<std::uint64_t> bad_offset;
+    if (!readable_runs || !content::validate_runs(f.file, source_.size(), bad_offset).ok()) return process(f.file);
+    f.active = true;
+    f.content = content::file_as_media(source_, f.file);
+    f.offset = 0;
+    f.sha1.emplace(hash::Algorithm::sha1);
+    f.sha256.emplace(hash::Algorithm::sha256);
+    f.head.clear();
+    return std::nullopt;
+  }
+
+  // Reads the lane's next piece and hands it to the three digests; false when it cannot be read.
+  bool feed_lane(LaneFile& f, hash::Md5Lanes& md5, std::size_t lane) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kPieceBytes, f.file.size - f.offset));
+    f.piece.resize(std::max(f.piece.size(), n));
+    const std::span<std::byte> piece(f.piece.data(), n);
+    auto got = f.content->read_at(f.offset, piece);
+    if (!got.ok() || *got != n) return false;
+    f.sha1->update(piece);
+    f.sha256->update(piece);
+    if (f.head.size() < identify::Identifier::head_bytes()) {
+      const std::size_t take = std::min(n, identify::Identifier::head_bytes() - f.head.size());
+      f.head.insert(f.head.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    md5.submit(lane, piece);
+    f.offset += n;
+    return true;
+  }
+
+  Outcome finish_lane(LaneFile& f, std::string md5_hex) {
+    Outcome out;
+    out.file_id = f.file.file_id;
+    out.bytes = f.file.size;
+    out.mime = identifier_.mime(f.head);
+    out.mismatch = identify::extension_mismatch(f.file.name, out.mime);
+    out.digests = {std::move(md5_hex), f.sha1->finish_hex(), f.sha256->finish_hex()};
+    return out;
+  }
+
   // A big file's three digests run on threads of their own over reads spread across threads (the
   // media hasher's machinery), so one huge video does not leave the other cores idle.
   std::optional<Outcome> process_big(const content::FileContent& file, Outcome& out) {
@@ -223,6 +347,8 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
   HashProgress progress{0, totals->pending_files, 0, totals->pending_bytes};
   std::mutex progress_mutex;
   const unsigned threads = options.threads != 0 ? options.threads : std::max(2u, std::thread::hardware_concurrency());
+  // Multi-buffer MD5 pays where the vector engine exists; elsewhere one file at a time, as before.
+  const bool lanes = options.md5_multi_buffer && hash::Md5Lanes::avx2_supported();
   const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed); };
 
   for (const Evidence& ev : *evidence) {
@@ -254,9 +380,9 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
     for (auto& id : identifiers) {
       pool.emplace_back([&, identifier = std::move(id)]() mutable {
         Worker worker(**source, *free_space, std::move(identifier), options.cancel, options.big_file_bytes);
-        while (auto job = jobs.pop()) {
-          auto outcome = worker.process(*job);
-          if (!outcome) continue;  // interrupted part-way: nothing recorded
+        auto emit = [&](Outcome&& done, const content::FileContent& file) {
+          Outcome* outcome = &done;
+          const content::FileContent* job = &file;
           std::vector<Outcome> full;
           {
             std::lock_guard lock(results_mutex);
@@ -285,6 +411,11 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
             progress.bytes_done += job->size;
             options.progress(progress);
           }
+        };
+        if (lanes) {
+          worker.run_in_lanes(jobs, emit);
+        } else {
+          worker.run_one_at_a_time(jobs, emit);
         }
       });
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "core/text.h"
 #include "hash/digest.h"
@@ -24,6 +25,31 @@ constexpr std::uint32_t kK[64] = {
 constexpr int kShift[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};
 
 inline std::uint32_t rotl(std::uint32_t x, int s) { return (x << s) | (x >> (32 - s)); }
+
+// Step I of the 64, unrolled at compile time (the round's function, word and shift are constants).
+template <int I>
+inline void step(std::uint32_t v[4], const std::uint32_t w[16]) {
+  constexpr int round = I / 16;
+  constexpr int g = round == 0 ? I : round == 1 ? (5 * I + 1) % 16 : round == 2 ? (3 * I + 5) % 16 : (7 * I) % 16;
+  std::uint32_t& a = v[(4 - I % 4) % 4];
+  const std::uint32_t b = v[(5 - I % 4) % 4], c = v[(6 - I % 4) % 4], d = v[(7 - I % 4) % 4];
+  std::uint32_t f;
+  if constexpr (round == 0) {
+    f = d ^ (b & (c ^ d));
+  } else if constexpr (round == 1) {
+    f = c ^ (d & (b ^ c));
+  } else if constexpr (round == 2) {
+    f = b ^ c ^ d;
+  } else {
+    f = c ^ (b | ~d);
+  }
+  a = b + rotl(a + f + kK[I] + w[g], kShift[round][I % 4]);
+}
+
+template <int... I>
+inline void all_steps(std::integer_sequence<int, I...>, std::uint32_t v[4], const std::uint32_t w[16]) {
+  (step<I>(v, w), ...);
+}
 }  // namespace
 
 void compress_scalar(std::uint32_t state[4], const std::uint8_t* block) {
@@ -32,34 +58,9 @@ void compress_scalar(std::uint32_t state[4], const std::uint8_t* block) {
     const std::uint8_t* b = block + 4 * j;
     w[j] = std::uint32_t{b[0]} | std::uint32_t{b[1]} << 8 | std::uint32_t{b[2]} << 16 | std::uint32_t{b[3]} << 24;
   }
-  std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-  for (int i = 0; i < 64; ++i) {
-    const int round = i / 16;
-    std::uint32_t f;
-    int g;
-    if (round == 0) {
-      f = d ^ (b & (c ^ d));
-      g = i;
-    } else if (round == 1) {
-      f = c ^ (d & (b ^ c));
-      g = (5 * i + 1) % 16;
-    } else if (round == 2) {
-      f = b ^ c ^ d;
-      g = (3 * i + 5) % 16;
-    } else {
-      f = c ^ (b | ~d);
-      g = (7 * i) % 16;
-    }
-    const std::uint32_t next = b + rotl(a + f + kK[i] + w[g], kShift[round][i % 4]);
-    a = d;
-    d = c;
-    c = b;
-    b = next;
-  }
-  state[0] += a;
-  state[1] += b;
-  state[2] += c;
-  state[3] += d;
+  std::uint32_t v[4] = {state[0], state[1], state[2], state[3]};
+  all_steps(std::make_integer_sequence<int, 64>{}, v, w);
+  for (int k = 0; k < 4; ++k) state[k] += v[k];
 }
 
 }  // namespace md5_detail
@@ -67,7 +68,7 @@ void compress_scalar(std::uint32_t state[4], const std::uint8_t* block) {
 namespace {
 constexpr std::uint32_t kInitial[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
 // Below this many lanes with pending blocks, one lane at a time is cheaper than all sixteen at once.
-constexpr std::size_t kMinVectorLanes = 2;
+constexpr std::size_t kMinVectorLanes = 3;
 alignas(64) constexpr std::uint8_t kIdleBlock[64] = {};
 }  // namespace
 
