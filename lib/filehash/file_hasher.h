@@ -27,10 +27,10 @@ struct HashOptions {
   unsigned threads = 0;                     // workers; 0 = sized to the machine
   std::size_t batch_size = 512;             // results per database transaction
   std::uint64_t big_file_bytes = 64ull << 20;  // from this size a file's three digests run on threads of their own
-  // false: the caller holds a transaction open on the writer's connection (ferret-ingest --hash
   // Where the CPU has AVX2, each worker runs the MD5s of up to 16 files together (multi-buffer MD5),
   // big files included; false: one file at a time, as on other CPUs (tests compare both).
   bool md5_multi_buffer = true;
+  // false: the caller holds a transaction open on the writer's connection (ferret-ingest --hash
   // hashes inside the ingest's transaction); batches then join it instead of committing their own.
   bool own_transactions = true;
   const std::atomic<bool>* cancel = nullptr;
