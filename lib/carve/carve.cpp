@@ -98,6 +98,11 @@ Result<Written> store(Database& db, const std::vector<FoundItem>& items, const E
   auto error = db.prepare(
       "INSERT INTO errors(run_id, evidence_id, volume_id, kind, image_offset, length, message) VALUES (?1, ?2, NULL, 'unreadable', ?3, ?4, ?5)");
   if (!error.ok()) return error.error();
+  auto item_error = db.prepare(
+      "INSERT INTO errors(run_id, evidence_id, volume_id, file_id, kind, image_offset, length, message) "
+      "SELECT ?1, evidence_id, volume_id, file_id, 'unreadable', ?3, ?4, ?5 FROM files "
+      "WHERE evidence_id = ?2 AND origin = 'carved' AND carve_offset = ?3");
+  if (!item_error.ok()) return item_error.error();
   auto scan_row = db.prepare(
       "INSERT OR REPLACE INTO carve_scans(run_id, evidence_id, space, types, bytes_scanned, candidates, complete, partial, "
       "already_known, new_items, unreadable) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
@@ -128,11 +133,20 @@ Result<Written> store(Database& db, const std::vector<FoundItem>& items, const E
     insert->bind(13, item.missing.empty() ? std::optional<std::string>() : std::optional<std::string>(item.missing));
     insert->bind(14, item.type).bind(15, static_cast<std::int64_t>(item.offset));
     if (ferret::Status s = insert->run(); !s.ok()) return fail(s.error());
-    if (db.changes() == 0) continue;  // recorded by an earlier run
-    ++out.new_items;
-    run->reset();
-    run->bind(1, db.last_insert_rowid()).bind(2, static_cast<std::int64_t>(item.offset)).bind(3, static_cast<std::int64_t>(item.length));
-    if (ferret::Status s = run->run(); !s.ok()) return fail(s.error());
+    if (db.changes() > 0) {  // else recorded by an earlier run
+      ++out.new_items;
+      run->reset();
+      run->bind(1, db.last_insert_rowid()).bind(2, static_cast<std::int64_t>(item.offset)).bind(3, static_cast<std::int64_t>(item.length));
+      if (ferret::Status s = run->run(); !s.ok()) return fail(s.error());
+    }
+    if (!hashed) {
+      // Found, but its bytes could not all be read back: say so against the item (this run's finding).
+      item_error->reset();
+      item_error->bind(1, run_id).bind(2, scan.evidence_id).bind(3, static_cast<std::int64_t>(item.offset))
+          .bind(4, static_cast<std::int64_t>(item.length))
+          .bind(5, "carving: the " + item.type + " item's bytes could not all be read back from the media");
+      if (ferret::Status s = item_error->run(); !s.ok()) return fail(s.error());
+    }
   }
   for (const UnreadableSpan& u : unreadable) {
     error->reset();
@@ -186,9 +200,13 @@ Result<CarveSummary> carve_case(CaseWriter& writer, const CarveOptions& options)
     scan.path = ev.path;
     scan.space = options.all_space ? "all" : "unallocated";
     if (cancelled()) break;
-    auto source = content::reopen_evidence(ev.path, ev.size);
+    auto source = content::reopen_evidence(ev.path, ev.size, options.open_image);
     if (!source.ok()) {
       scan.problem = source.error().message;
+      writer.post([&, why = source.error()](Database& db) {
+        return content::record_unopened_evidence(db, options.run_id, ev.id, ev.path, why);
+      });
+      FERRET_TRY(writer.flush());
       summary.evidence.push_back(std::move(scan));
       continue;
     }
@@ -258,6 +276,7 @@ Result<CarveSummary> carve_case(CaseWriter& writer, const CarveOptions& options)
         ++scan.already_known;
         continue;
       }
+      if (item.unreadable) ++scan.unreadable;  // its range is recorded in errors against the item
       auto& t = by_type[item.type];
       t.type = item.type;
       if (item.status == Status::complete) {

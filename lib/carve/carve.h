@@ -12,6 +12,7 @@
 #include "carve/scanner.h"
 #include "casedb/case_writer.h"
 #include "core/result.h"
+#include "image/image_source.h"
 
 namespace ferret::carve {
 
@@ -25,6 +26,7 @@ struct CarveOptions {
   const std::atomic<bool>* cancel = nullptr;
   // Progress of the evidence being carved (index is 1-based among `evidence`).
   std::function<void(std::size_t evidence_index, std::size_t evidence_count, const ScanProgress&)> progress;
+  image::ImageOpener open_image;  // empty: image::open_image (tests inject faults through it)
 };
 
 struct TypeCount {

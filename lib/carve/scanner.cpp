@@ -182,6 +182,35 @@ struct Shared {
   }
 };
 
+// The first byte of [from, to) that cannot be read, to the sector (`to` when every byte can).
+std::uint64_t first_unreadable(const image::ImageSource& image, std::uint64_t from, std::uint64_t to,
+                               std::vector<std::uint8_t>& scratch) {
+  const std::uint64_t sector = std::max<std::uint32_t>(image.sector_size(), 512);
+  for (const std::uint64_t step : {std::uint64_t{64} << 10, sector}) {
+    scratch.resize(static_cast<std::size_t>(step));
+    while (from < to) {
+      const auto n = static_cast<std::size_t>(std::min(step, to - from));
+      auto got = image.read_at(from, std::as_writable_bytes(std::span(scratch.data(), n)));
+      if (!got.ok() || *got < n) break;
+      from += n;
+    }
+  }
+  return from;
+}
+
+// The first sector after `from` (which cannot be read) that can be, before `to`.
+std::uint64_t next_readable(const image::ImageSource& image, std::uint64_t from, std::uint64_t to,
+                            std::vector<std::uint8_t>& scratch) {
+  const std::uint64_t sector = std::max<std::uint32_t>(image.sector_size(), 512);
+  scratch.resize(static_cast<std::size_t>(sector));
+  for (from = std::min(to, (from / sector + 1) * sector); from < to; from += sector) {
+    const auto n = static_cast<std::size_t>(std::min(sector, to - from));
+    auto got = image.read_at(from, std::as_writable_bytes(std::span(scratch.data(), n)));
+    if (got.ok() && *got == n) break;
+  }
+  return std::min(from, to);
+}
+
 void scan_stripe(Shared& sh, const Stripe& stripe, ImageBytes& bytes, std::vector<std::uint8_t>& block) {
   const Extent& extent = sh.extents[stripe.extent];
   const std::uint64_t extent_end = extent.offset + extent.length;
@@ -193,6 +222,7 @@ void scan_stripe(Shared& sh, const Stripe& stripe, ImageBytes& bytes, std::vecto
     const Signature* sig;
   };
   std::vector<Hit> hits;
+  std::vector<std::uint8_t> scratch;
   while (pos < stripe.end && !sh.cancelled()) {
     const std::uint64_t skipped_to = std::min(sh.claims.skip(pos), stripe.end);
     if (skipped_to > pos) {
@@ -200,17 +230,29 @@ void scan_stripe(Shared& sh, const Stripe& stripe, ImageBytes& bytes, std::vecto
       pos = skipped_to;
       continue;
     }
-    const std::uint64_t block_end = std::min<std::uint64_t>(stripe.end, pos + kBlock);
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(extent_end, block_end + kLookahead) - pos);
+    std::uint64_t block_end = std::min<std::uint64_t>(stripe.end, pos + kBlock);
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(extent_end, block_end + kLookahead) - pos);
     auto got = sh.image.read_at(pos, std::as_writable_bytes(std::span(block.data(), want)));
-    if (!got.ok()) {
-      {
-        std::lock_guard lock(sh.mutex);
-        sh.unreadable.push_back({pos, block_end - pos, got.error().message});
+    if (!got.ok() || *got < want) {
+      // A damaged stretch (or a short read inside the media) must not hide the rest of the block:
+      // scan what can be read before it, and skip (and record) only the sectors that cannot be.
+      const std::string why = got.ok() ? "short read (the medium ends before its recorded size?)" : got.error().message;
+      const std::uint64_t bad = first_unreadable(sh.image, pos, pos + want, scratch);
+      if (bad > pos) {
+        want = static_cast<std::size_t>(bad - pos);
+        block_end = std::min(block_end, bad);
+        got = sh.image.read_at(pos, std::as_writable_bytes(std::span(block.data(), want)));
       }
-      sh.advance(block_end - pos, 0);
-      pos = block_end;
-      continue;
+      if (bad == pos || !got.ok() || *got < want) {
+        const std::uint64_t good = next_readable(sh.image, pos, block_end, scratch);
+        {
+          std::lock_guard lock(sh.mutex);
+          sh.unreadable.push_back({pos, good - pos, why});
+        }
+        sh.advance(good - pos, 0);
+        pos = good;
+        continue;
+      }
     }
     const std::size_t avail = *got;
     const std::size_t limit = static_cast<std::size_t>(std::min<std::uint64_t>(block_end - pos, avail));

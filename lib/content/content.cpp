@@ -12,14 +12,24 @@ namespace {
 constexpr std::size_t kReadSize = 1u << 20;  // bytes per read from the evidence
 }
 
-Result<std::unique_ptr<image::ImageSource>> reopen_evidence(const std::string& path, std::uint64_t expected_size) {
-  auto source = image::open_image(path);
+Result<std::unique_ptr<image::ImageSource>> reopen_evidence(const std::string& path, std::uint64_t expected_size,
+                                                            const image::ImageOpener& open) {
+  auto source = open ? open(path) : image::open_image(path);
   if (!source.ok()) return make_error(source.error().code, "cannot be opened: " + source.error().message);
   if ((*source)->size() != expected_size) {
     return make_error(Errc::corrupt, "is " + std::to_string((*source)->size()) + " bytes now, " + std::to_string(expected_size) +
                                          " when it was ingested: not the same evidence");
   }
   return source;
+}
+
+Status record_unopened_evidence(Database& db, std::int64_t run_id, std::int64_t evidence_id, const std::string& path,
+                                const Error& why) {
+  auto insert = db.prepare("INSERT INTO errors(run_id, evidence_id, kind, message) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert.ok()) return insert.error();
+  insert->bind(1, run_id).bind(2, evidence_id).bind(3, why.code == Errc::corrupt ? "corrupt" : "unreadable")
+      .bind(4, path + " " + why.message);
+  return insert->run();
 }
 
 std::uint64_t FileContent::first_offset() const {

@@ -54,7 +54,14 @@ struct FileContent {
 // Opens recorded evidence again to read from it: the image at `path`, which must still be
 // `expected_size` bytes long. The error says why not ("cannot be opened: ...", "is N bytes now, M
 // when it was ingested: not the same evidence").
-Result<std::unique_ptr<image::ImageSource>> reopen_evidence(const std::string& path, std::uint64_t expected_size);
+// `open` replaces image::open_image when set (tests: fault injection).
+Result<std::unique_ptr<image::ImageSource>> reopen_evidence(const std::string& path, std::uint64_t expected_size,
+                                                            const image::ImageOpener& open = {});
+
+// Records in `errors` (against the evidence, no file) that the evidence at `path` could not be read
+// again: `why` is reopen_evidence's error. Its files stay unhashed, so a rerun can still read them.
+Status record_unopened_evidence(casedb::Database& db, std::int64_t run_id, std::int64_t evidence_id, const std::string& path,
+                                const Error& why);
 
 // Loads the FileContent of files selected by `where` (an SQL condition on `files f`, with ?1 bound
 // to `after_file_id`), in file_id order, at most `limit` of them. Runs come with them.

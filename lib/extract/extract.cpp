@@ -637,7 +637,7 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
       add_problem(summary, dropped_problems, "evidence " + std::to_string(ev.id) + " (" + display_text(ev.path) + ") " + why +
                                                  ": its " + std::to_string(mine.size()) + " selected file(s) are not extracted");
     };
-    auto source = content::reopen_evidence(ev.path, ev.size);
+    auto source = content::reopen_evidence(ev.path, ev.size, options.open_image);
     if (!source.ok()) {
       fail_all(source.error().message);
       continue;

@@ -14,6 +14,7 @@
 #include "casedb/case_writer.h"
 #include "core/result.h"
 #include "core/text.h"
+#include "image/image_source.h"
 
 namespace ferret::extract {
 
@@ -74,6 +75,7 @@ struct ExtractOptions {
   std::size_t batch_size = 256;        // extraction rows per transaction
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(const ExtractProgress&)> progress;  // from worker threads
+  image::ImageOpener open_image;  // empty: image::open_image (tests inject faults through it)
 };
 
 // One file written: a row of `extractions` and of the CSV manifest.

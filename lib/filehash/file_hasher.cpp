@@ -353,9 +353,13 @@ Result<HashSummary> hash_files(CaseWriter& writer, const HashOptions& options) {
 
   for (const Evidence& ev : *evidence) {
     if (cancelled()) break;
-    auto source = content::reopen_evidence(ev.path, ev.size);
+    auto source = content::reopen_evidence(ev.path, ev.size, options.open_image);
     if (!source.ok()) {
       summary.problems.push_back("evidence " + std::to_string(ev.id) + " (" + ev.path + ") " + source.error().message);
+      writer.post([&, why = source.error()](Database& db) {
+        return content::record_unopened_evidence(db, options.run_id, ev.id, ev.path, why);
+      });
+      FERRET_TRY(writer.flush());
       continue;
     }
     auto free_space = writer.call<content::FreeSpace>([&](Database& db) { return content::FreeSpace::load(db, ev.id); });

@@ -11,6 +11,7 @@
 
 #include "casedb/case_writer.h"
 #include "core/result.h"
+#include "image/image_source.h"
 
 namespace ferret::filehash {
 
@@ -35,6 +36,7 @@ struct HashOptions {
   bool own_transactions = true;
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(const HashProgress&)> progress;  // from worker threads
+  image::ImageOpener open_image;  // empty: image::open_image (tests inject faults through it)
 };
 
 struct HashSummary {

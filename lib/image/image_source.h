@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -61,6 +62,10 @@ class ImageSource {
 // numeric extension (.000/.001/...) and the next-numbered sibling exists -> split_raw; else raw.
 // Errors: not_found, io, unsupported (e.g. empty file), corrupt (EWF that libewf refuses).
 Result<std::unique_ptr<ImageSource>> open_image(const std::filesystem::path& path);
+
+// How a stage opens an image by path. Every stage that reads evidence takes one (empty: open_image),
+// so that tests can hand it a medium with injected faults; the shipped tools never set it.
+using ImageOpener = std::function<Result<std::unique_ptr<ImageSource>>(const std::filesystem::path& path)>;
 
 // An in-memory medium, for tests and for fault injection.
 std::unique_ptr<ImageSource> make_memory_image(std::vector<std::byte> bytes, std::uint32_t sector_size = 512);

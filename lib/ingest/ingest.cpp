@@ -239,7 +239,7 @@ Status record_case_info(casedb::CaseWriter& writer, const std::string& case_numb
 Result<EvidenceOutcome> ingest_evidence(casedb::CaseWriter& writer, const std::filesystem::path& image_path,
                                         const IngestOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  auto opened = image::open_image(image_path);
+  auto opened = options.open_image ? options.open_image(image_path) : image::open_image(image_path);
   if (!opened.ok()) return opened.error();
   const image::ImageSource& source = **opened;
 

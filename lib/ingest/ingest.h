@@ -12,6 +12,7 @@
 #include "casedb/case_writer.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "image/image_source.h"
 
 namespace ferret::ingest {
 
@@ -34,6 +35,7 @@ struct IngestOptions {
   // the media is still being hashed: work on the new files then overlaps the media hash (ferret-ingest
   // --hash hashes every file here). An error fails the ingest and rolls it back.
   std::function<Status(std::int64_t evidence_id)> after_walk;
+  image::ImageOpener open_image;  // empty: image::open_image (tests inject faults through it)
 };
 
 struct EvidenceOutcome {
