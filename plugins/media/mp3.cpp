@@ -147,7 +147,7 @@ class Mp3Parser {
       const auto tag = resync(raw);
       walk_frames(major, flags, tag.size(), [&](std::uint64_t off, void* out, std::size_t n) {
         if (off > tag.size() || tag.size() - off < n) return false;
-        std::memcpy(out, tag.data() + off, n);
+        if (n > 0) std::memcpy(out, tag.data() + off, n);  // an empty tag's data() is null: memcpy(_, null, 0) is UB
         return true;
       });
     } else {
