@@ -4,6 +4,8 @@
 
 #include <dlfcn.h>
 
+#include <chrono>
+
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -38,6 +40,23 @@ struct PluginRun {
 };
 
 // Where the build put plugin `name` (FERRET_PLUGIN_DIR is set by tests/CMakeLists.txt).
+// Time budgets in tests are for optimised builds; sanitizers (the asan preset) slow parsing down
+// several times, more on a loaded CI machine.
+template <class Rep, class Period>
+std::chrono::duration<Rep, Period> time_budget(std::chrono::duration<Rep, Period> d) {
+#if defined(__SANITIZE_ADDRESS__)
+  return d * 10;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+  return d * 10;
+#else
+  return d;
+#endif
+#else
+  return d;
+#endif
+}
+
 inline std::filesystem::path plugin_path(const std::string& name) {
   return std::filesystem::path(FERRET_PLUGIN_DIR) / ("ferret-" + name + ".so");
 }
