@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+#include <string>
 #include <utility>
 
 #include "casedb/migrations.h"
@@ -18,6 +20,11 @@ Error sqlite_error(sqlite3* db, std::string_view doing) {
   std::string message(doing);
   message += ": ";
   message += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+  if (errc == Errc::io) {
+    // SQLite says only "disk I/O error": name the system's reason (a full disk, EFBIG) and the way out.
+    if (const int e = sqlite3_system_errno(db); e != 0) message += std::string(" (") + std::strerror(e) + ")";
+    message += "; check that the case's file system has free space and is writable, then run the command again";
+  }
   return make_error(errc, message);
 }
 
@@ -137,7 +144,7 @@ Status Database::exec(std::string_view sql) {
     std::string text = message != nullptr ? message : sqlite3_errmsg(db_);
     sqlite3_free(message);
     Error e = sqlite_error(db_, "executing SQL on " + path_.string());
-    e.message = "executing SQL on " + path_.string() + ": " + text;
+    if (e.code != Errc::io) e.message = "executing SQL on " + path_.string() + ": " + text;  // io keeps its hint
     return e;
   }
   return {};

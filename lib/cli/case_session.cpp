@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/cli.h"
 #include "core/text.h"
 
 #include "ferret/version.h"
@@ -88,6 +89,9 @@ int end_tool_run(CaseSession& session, const Clock& clock, std::string_view tool
           << "}";
   if (auto failed = finish_case_session(session, clock, exit_code, summary.str()); !failed.empty()) {
     std::cerr << tool << ": " << failed << "\n";
+    // The run is not recorded as ended (a full disk, say): not a success, whatever it did before.
+    // The next run on the case seals it as abandoned.
+    if (exit_code == kExitOk || exit_code == kExitBadEvidence) exit_code = kExitFailure;
   }
   if (json) std::cout << summary.str() << "\n";
   if (!quiet) {
