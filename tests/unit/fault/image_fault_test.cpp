@@ -330,6 +330,20 @@ TEST_F(ImageFaults, ShortReadsNeverGiveAWrongHash) {
   expect_consistent(big);
 }
 
+TEST_F(ImageFaults, IngestOverShortReadsRecordsThemAndHashesNothingFromThem) {
+  TestCase c = new_case(tmp_ / "case");
+  TestCase reference = new_case(tmp_ / "reference");
+  ASSERT_TRUE(ingest(reference, demo()).ok());
+  const std::uint64_t from = media_offset_of(reference, kVideo, 0) / 512 * 512 + 4096;
+  auto out = ingest(c, demo(), faulty_opener(FaultPlan::short_reads_over(from, 2048)));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_TRUE(out->met_bad_evidence());
+  EXPECT_GT(out->unreadable_bytes, 0u);
+  EXPECT_GT(number(c, "SELECT count(*) FROM errors WHERE kind = 'unreadable' AND file_id IS NULL"), 0);
+  EXPECT_EQ(number(c, "SELECT count(*) FROM files"), number(reference, "SELECT count(*) FROM files"));
+  expect_consistent(c);
+}
+
 void expect_shrunk_run(TestCase& c, bool size_drops) {
   auto counters = std::make_shared<FaultCounters>();
   auto hashed = hash(c, faulty_opener(FaultPlan::shrinking(kExt4Volume, 3, size_drops), counters));
@@ -499,6 +513,39 @@ TEST(CarveFaults, ABadSectorCostsOnlyTheItemsOverIt) {
   // Carving again over a healthy medium adds what the damaged run could not see, and nothing twice.
   ASSERT_TRUE(carve_all(c).ok());
   EXPECT_EQ(number(c, "SELECT count(*) FROM files WHERE origin = 'carved'"), number(c, "SELECT count(DISTINCT carve_offset) FROM files WHERE origin = 'carved'"));
+}
+
+TEST(CarveFaults, ShortReadsNeverGiveACarvedItemAWrongHash) {
+  const auto image = sample("carve.raw");
+  if (!std::filesystem::exists(image)) GTEST_SKIP() << "samples not unpacked";
+  TempDir tmp;
+  TestCase clean = new_case(tmp / "clean");
+  ASSERT_TRUE(ingest(clean, image).ok());
+  ASSERT_TRUE(carve_all(clean).ok());
+  const Carved reference = carved_of(clean);
+  const std::uint64_t item = static_cast<std::uint64_t>(
+      number(clean, "SELECT carve_offset FROM files WHERE origin = 'carved' AND carve_status = 'complete' AND size >= 8192 ORDER BY carve_offset LIMIT 1"));
+  TestCase c = new_case(tmp / "case");
+  ASSERT_TRUE(ingest(c, image).ok());
+  auto counters = std::make_shared<FaultCounters>();
+  auto carved = carve_all(c, faulty_opener(FaultPlan::short_reads_over(item + 4096, 1024), counters));
+  ASSERT_TRUE(carved.ok()) << carved.error().message;
+  EXPECT_GT(counters->shorted.load(), 0u);
+  EXPECT_TRUE(carved->met_unreadable());
+  // Whatever is recorded intact has the clean run's bytes; nothing far from the short reads is lost.
+  const Carved after = carved_of(c);
+  for (const auto& [offset, value] : after) {
+    if (value.find("|intact|") != std::string::npos) {
+      ASSERT_TRUE(reference.count(offset)) << offset;
+      EXPECT_EQ(value, reference.at(offset)) << offset;
+    }
+  }
+  for (const auto& [offset, value] : reference) {
+    if (offset + (1u << 20) < item || offset > item + (1u << 20)) {
+      EXPECT_TRUE(after.count(offset)) << "item at " << offset << " lost to short reads at " << item + 4096;
+    }
+  }
+  EXPECT_EQ(text(c, "PRAGMA integrity_check"), "ok");
 }
 
 TEST(CarveFaults, AMediumThatShrinksMidScanIsRecordedAsUnreadable) {
