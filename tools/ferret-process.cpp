@@ -5,6 +5,8 @@
 #include <chrono>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <sstream>
 
 #include "carve/scanner.h"
 #include "cli/case_session.h"
@@ -15,12 +17,59 @@
 #include "ingest/ingest.h"
 #include "process/process.h"
 #include "process/stages.h"
+#include "report/report.h"
 
 namespace po = boost::program_options;
 using namespace ferret;
 
 namespace {
 constexpr const char* kTool = "ferret-process";
+
+// The report step: a run of its own, recorded as the equivalent `ferret-report` command, so that the
+// report lists the processing run that has just ended and is the same file `ferret-report` gives
+// (reports leave ferret-report's own runs out). Returns the JSON member ("\"report\":{...}"), or
+// "" with a message on stderr when the report could not be written.
+std::string write_case_report(const std::filesystem::path& case_dir, const std::filesystem::path& out, const std::string& examiner,
+                              const std::filesystem::path& sign_key, const Clock& clock, const std::atomic<bool>& interrupted,
+                              bool quiet, std::ostream& human) {
+  const std::string case_arg = case_dir.string(), out_arg = out.string();
+  std::vector<const char*> argv = {report::kReportTool, "--case", case_arg.c_str(), "--format", "html", "--out", out_arg.c_str(),
+                                   "--force", "--examiner", examiner.c_str()};
+  auto session = cli::open_case_session({report::kReportTool, case_dir, /*create=*/false, examiner, static_cast<int>(argv.size()),
+                                         argv.data(), &clock, sign_key});
+  if (!session.ok()) {
+    std::cerr << kTool << ": report: " << session.error().message << "\n";
+    return "";
+  }
+  report::ReportOptions options;
+  options.database = session->dir.database_path();
+  options.format = report::Format::html;
+  options.out = out;
+  options.force = true;
+  options.examiner = examiner;
+  options.cancel = &interrupted;
+  const auto started = std::chrono::steady_clock::now();
+  auto outcome = report::write_report(options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  int exit_code = cli::kExitOk;
+  std::string member;
+  if (!outcome.ok()) {
+    std::cerr << kTool << ": report: " << display_text(outcome.error().message) << "\n";
+    exit_code = cli::exit_code_for(outcome.error());
+    if (exit_code == cli::kExitUsage) exit_code = cli::kExitFailure;
+  } else {
+    if (!quiet) human << "report: " << report::summary_text(*outcome, seconds);
+    member = "\"report\":" + report::summary_json(*outcome, seconds);
+    for (const auto& f : outcome->files) session->inputs.push_back({"report", f.path.string(), f.sha256});
+  }
+  const std::string summary = cli::run_summary_json(*session, report::kReportTool, exit_code, member);
+  if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary); !failed.empty()) {
+    std::cerr << kTool << ": report: " << failed << "\n";
+    return "";
+  }
+  if (member.empty()) return "";
+  return "\"report\":{\"run_id\":" + std::to_string(session->run_id) + "," + member.substr(std::string("\"report\":{").size());
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -30,7 +79,7 @@ int main(int argc, char** argv) {
       "volume and file system, hashes every file (MD5, SHA-1, SHA-256), carves deleted files out of\n"
       "unallocated space, matches all of them against the hash sets, runs the artifact-parser plugins\n"
       "(torrents, releases, client state, media, EXIF, browser downloads) and records it all, with its chain of\n"
-      "custody, in DIR/case.db. Stopped or killed at any point, the same command started again goes on\n"
+      "custody, in DIR/case.db, and ends with the prosecutor's HTML report, DIR/report.html. Stopped or killed at any point, the same command started again goes on\n"
       "where it stopped and ends with the results an uninterrupted run gives, nothing twice.\n\n"
       "Exit codes: 0 ok, 1 usage error, 2 failure (an image or a stage could not be processed), 3 finished\n"
       "but met corrupt or unreadable evidence (recorded in the case), 130 interrupted (run it again).\n\nOptions");
@@ -40,6 +89,8 @@ int main(int argc, char** argv) {
       ("case-number", po::value<std::string>()->value_name("TEXT"), "the case number, recorded with the case")
       ("no-carve", "do not carve unallocated space")
       ("no-parse", "do not run the artifact-parser plugins")
+      ("report", po::value<std::string>()->value_name("PATH"), "where the HTML report goes (default: DIR/report.html; see ferret-report for CSV, DFXML, CASE)")
+      ("no-report", "do not write the HTML report")
       ("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR"), "more plugins to run (besides the bundled ones)")
       ("types", po::value<std::string>()->value_name("LIST"), "types to carve (default: all; see ferret-carve --help)")
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
@@ -70,6 +121,14 @@ int main(int argc, char** argv) {
     options.carve_families = std::move(*families);
   }
   options.carve = vm.count("no-carve") == 0;
+  // The report goes to --report PATH, else DIR/report.html; a relative PATH is taken from the current directory.
+  std::optional<std::filesystem::path> report_path;
+  if (!vm.count("no-report")) {
+    report_path = vm.count("report") ? std::filesystem::absolute(vm["report"].as<std::string>())
+                                     : std::filesystem::absolute(vm["case"].as<std::string>()) / "report.html";
+  } else if (vm.count("report")) {
+    return cli::usage_error(kTool, "--report and --no-report cannot go together");
+  }
   if (vm.count("case-number")) options.case_number = vm["case-number"].as<std::string>();
   const bool json = vm.count("json") > 0;
   const bool quiet = vm.count("quiet") > 0;
@@ -154,5 +213,28 @@ int main(int argc, char** argv) {
   if (outcome.ok()) {
     for (const auto& [path, sha256] : outcome->hashsets) session->inputs.push_back({"hashset", path, sha256});
   }
-  return cli::end_tool_run(*session, clock, kTool, exit_code, body, json, quiet, human);
+  const std::string summary = cli::run_summary_json(*session, kTool, exit_code, body);
+  if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary); !failed.empty()) {
+    std::cerr << kTool << ": " << failed << "\n";
+  }
+  // The HTML report, once every stage has done what it could (not after a failure or an interruption),
+  // by a run of its own: this run's session (and its hold on the case) ends first.
+  const std::filesystem::path case_dir = session->dir.dir(), database = session->dir.database_path();
+  const std::int64_t run_id = session->run_id;
+  { const cli::CaseSession ended = std::move(*session); }
+  std::string printed = summary;
+  if (report_path && (exit_code == cli::kExitOk || exit_code == cli::kExitBadEvidence)) {
+    std::string member = write_case_report(case_dir, *report_path, examiner, cli::sign_key_option(vm), clock, interrupted,
+                                           quiet, human);
+    if (member.empty()) {
+      member = "\"report\":{\"error\":\"the report could not be written (see the messages)\"}";
+      exit_code = interrupted ? cli::kExitInterrupted : cli::kExitFailure;
+    }
+    printed = printed.substr(0, printed.size() - 1) + "," + member + "}";
+  }
+  if (json) std::cout << printed << "\n";
+  if (!quiet) {
+    human << "case: " << database.string() << " (run " << run_id << ", exit " << exit_code << ")\n";
+  }
+  return exit_code;
 }

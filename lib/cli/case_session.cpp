@@ -80,20 +80,25 @@ std::string finish_case_session(CaseSession& session, const Clock& clock, int ex
   return "";
 }
 
-int end_tool_run(CaseSession& session, const Clock& clock, std::string_view tool, int exit_code, const std::string& members,
-                 bool json, bool quiet, std::ostream& human) {
+std::string run_summary_json(const CaseSession& session, std::string_view tool, int exit_code, const std::string& members) {
   std::ostringstream summary;
   summary << "{\"tool\":\"" << tool << "\",\"version\":\"" << kVersion << "\",\"case\":\""
           << json_escape(session.dir.dir().string()) << "\",\"database\":\"" << json_escape(session.dir.database_path().string())
           << "\",\"run_id\":" << session.run_id << ",\"exit_code\":" << exit_code << (members.empty() ? "" : ",") << members
           << "}";
-  if (auto failed = finish_case_session(session, clock, exit_code, summary.str()); !failed.empty()) {
+  return summary.str();
+}
+
+int end_tool_run(CaseSession& session, const Clock& clock, std::string_view tool, int exit_code, const std::string& members,
+                 bool json, bool quiet, std::ostream& human) {
+  const std::string summary = run_summary_json(session, tool, exit_code, members);
+  if (auto failed = finish_case_session(session, clock, exit_code, summary); !failed.empty()) {
     std::cerr << tool << ": " << failed << "\n";
     // The run is not recorded as ended (a full disk, say): not a success, whatever it did before.
     // The next run on the case seals it as abandoned.
     if (exit_code == kExitOk || exit_code == kExitBadEvidence) exit_code = kExitFailure;
   }
-  if (json) std::cout << summary.str() << "\n";
+  if (json) std::cout << summary << "\n";
   if (!quiet) {
     human << "case: " << session.dir.database_path().string() << " (run " << session.run_id << ", exit " << exit_code << ")\n";
   }

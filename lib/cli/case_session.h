@@ -49,6 +49,9 @@ Status add_evidence_inputs(CaseSession& session, std::optional<std::int64_t> evi
 // Records the end of the run. Returns an error message to print, or "" when all went well.
 std::string finish_case_session(CaseSession& session, const Clock& clock, int exit_code, const std::string& summary_json);
 
+// A run's JSON summary: {"tool", "version", "case", "database", "run_id", "exit_code", then `members`}.
+std::string run_summary_json(const CaseSession& session, std::string_view tool, int exit_code, const std::string& members);
+
 // Ends a tool's run: its JSON summary {"tool", "version", "case", "database", "run_id", "exit_code",
 // then `members` (e.g. "\"hash\":{...}", may be empty)} recorded as the run's end, printed on stdout
 // under --json, then the "case: ... (run N, exit N)" line on `human` unless quiet. Returns exit_code.

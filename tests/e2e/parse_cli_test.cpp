@@ -110,7 +110,8 @@ TEST_F(ParseCli, TheTemplateBuiltOutOfTreeIsHashedLoadedAndItsArtifactsRecorded)
   const fs::path so = build / "ferret-template.so";
   ASSERT_TRUE(fs::exists(so));
   const fs::path dir = fresh_case();
-  const auto run = parse(dir, {"--plugin-dir", build.string(), "--plugin", "template", "--json"});
+  // The same plugin built in Ferret's tree (build/example-plugins) comes second.
+  const auto run = parse(dir, {"--plugin-dir", build.string(), "--plugin-dir", FERRET_EXAMPLE_PLUGIN_DIR, "--plugin", "template", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("\"files_offered\":"), std::string::npos);
 
@@ -120,12 +121,12 @@ TEST_F(ParseCli, TheTemplateBuiltOutOfTreeIsHashedLoadedAndItsArtifactsRecorded)
   EXPECT_EQ(query_text(db, "SELECT status || ' ' || sha256 || ' ' || plugin || ' ' || version || ' ' || abi_version FROM plugin_loads "
                            "WHERE path = '" + fs::canonical(so).string() + "'"),
             "loaded " + sha256_of(so) + " template 1.0.0 1");
-  // The same plugin in the build's own folder comes second and is refused by name.
-  if (fs::exists(fs::path(FERRET_BIN_DIR) / ".." / "plugins" / "ferret-template.so")) {
-    EXPECT_NE(query_text(db, "SELECT message FROM plugin_loads WHERE path LIKE '%/plugins/ferret-template.so' AND status = 'refused'")
-                  .find("found first"),
-              std::string::npos);
-  }
+  // The same plugin in the second folder is refused by name.
+  EXPECT_NE(query_text(db, "SELECT message FROM plugin_loads WHERE path LIKE '%/example-plugins/ferret-template.so' AND status = 'refused'")
+                .find("found first"),
+            std::string::npos);
+  // The build's own plugin folder holds the bundled parsers only, never the template.
+  EXPECT_FALSE(fs::exists(fs::path(FERRET_BIN_DIR) / ".." / "plugins" / "ferret-template.so"));
   EXPECT_EQ(query_text(db, "SELECT sha256 FROM custody_inputs WHERE kind = 'plugin' AND path = '" + fs::canonical(so).string() + "'"),
             sha256_of(so));
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM plugin_results WHERE plugin = 'template' AND status = 'ok'"), text_files);
@@ -151,10 +152,10 @@ TEST_F(ParseCli, TheTemplateBuiltOutOfTreeIsHashedLoadedAndItsArtifactsRecorded)
 
 TEST_F(ParseCli, MisbehavingPluginsAreRecordedAsSuchAndTheRestOfTheRunIsUnaffected) {
   const fs::path clean = fresh_case("clean");
-  ASSERT_EQ(parse(clean, {"--plugin", "template"}).exit_code, 0);
+  ASSERT_EQ(parse(clean, {"--plugin-dir", FERRET_EXAMPLE_PLUGIN_DIR, "--plugin", "template"}).exit_code, 0);
   const fs::path dir = fresh_case();
   auto args = test_plugins({"crash", "flood", "bad_emitter", "magic_probe"});
-  args.insert(args.end(), {"--plugin", "template", "--threads", "2"});
+  args.insert(args.end(), {"--plugin-dir", FERRET_EXAMPLE_PLUGIN_DIR, "--plugin", "template", "--threads", "2"});
   const auto run = parse(dir, args);
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_NE(run.out.find("crashed"), std::string::npos);
@@ -214,7 +215,7 @@ TEST_F(ParseCli, MisbehavingPluginsAreRecordedAsSuchAndTheRestOfTheRunIsUnaffect
 TEST_F(ParseCli, AHangingPluginTimesOutAndTheRunGoesOn) {
   const fs::path dir = fresh_case();
   auto args = test_plugins({"hang"});
-  args.insert(args.end(), {"--plugin", "template", "--plugin-timeout", "1"});
+  args.insert(args.end(), {"--plugin-dir", FERRET_EXAMPLE_PLUGIN_DIR, "--plugin", "template", "--plugin-timeout", "1"});
   const auto started = std::chrono::steady_clock::now();
   const auto run = parse(dir, args);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -248,7 +249,7 @@ TEST_F(ParseCli, APluginBuiltForAnotherAbiIsRefusedNamingBothVersions) {
 TEST_F(ParseCli, AnInterruptedRunKeepsWhatItRecordedAndARerunFinishes) {
   const fs::path dir = fresh_case();
   auto args = test_plugins({"hang"});
-  args.insert(args.end(), {"--plugin", "template", "--plugin-timeout", "60"});
+  args.insert(args.end(), {"--plugin-dir", FERRET_EXAMPLE_PLUGIN_DIR, "--plugin", "template", "--plugin-timeout", "60"});
   // Ctrl-C as a terminal sends it: SIGINT to the whole process group (the tool and its workers).
   std::vector<std::string> argv_text = {std::string(FERRET_BIN_DIR) + "/ferret-parse", "--case", dir.string()};
   argv_text.insert(argv_text.end(), args.begin(), args.end());

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "hash/digest.h"
 #include "sample_manifest.h"
 #include "tool_runner.h"
 
@@ -93,6 +94,42 @@ TEST_F(ProcessCli, OneCommandRecordsEveryStage) {
   EXPECT_EQ(v.exit_code, 0) << v.out;
 }
 
+TEST_F(ProcessCli, EndsWithTheHtmlReportThatFerretReportGives) {
+  TempDir tmp;
+  const fs::path dir = tmp / "case";
+  const ToolRun made = run_tool("ferret-process", {"--case", dir.string(), "--hashset", set().string(), "--no-carve", sample("demo.raw").string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const fs::path html = dir / "report.html";
+  ASSERT_TRUE(fs::exists(html));
+  const auto bytes = read_file_bytes(html);
+  const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  EXPECT_EQ(text.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(text.find("Films"), std::string::npos) << "the notable set's matches are in the report";
+  // Written by a run of its own, recorded as the equivalent ferret-report command, with the report's SHA-256.
+  {
+    auto db = open_case(dir);
+    EXPECT_EQ(query_text(db, "SELECT group_concat(tool, ' ') FROM runs"), "ferret-process ferret-report");
+    EXPECT_NE(query_text(db, "SELECT command_line FROM runs ORDER BY run_id DESC LIMIT 1").find("--format html --out " + html.string()),
+              std::string::npos);
+    EXPECT_EQ(query_text(db, "SELECT sha256 FROM custody_inputs WHERE kind = 'report' AND run_id = (SELECT max(run_id) FROM runs)"),
+              hash::digest_all(bytes).sha256);
+  }
+  // The same case gives the same report through ferret-report.
+  const ToolRun again = run_tool("ferret-report", {"--case", dir.string(), "--format", "html", "--out", (tmp / "again.html").string()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(read_file_bytes(tmp / "again.html"), bytes);
+  // --no-report writes none; --report PATH writes it there.
+  const ToolRun none = run_tool("ferret-process", {"--case", (tmp / "none").string(), "--no-carve", "--no-parse", "--no-report",
+                                                   sample("demo.raw").string()});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_FALSE(fs::exists(tmp / "none" / "report.html"));
+  const ToolRun there = run_tool("ferret-process", {"--case", (tmp / "there").string(), "--no-carve", "--no-parse", "--report",
+                                                    (tmp / "r.html").string(), "--json", sample("demo.raw").string()});
+  ASSERT_EQ(there.exit_code, 0) << there.err;
+  EXPECT_TRUE(fs::exists(tmp / "r.html"));
+  EXPECT_NE(there.out.find("\"report\":{\"run_id\":"), std::string::npos) << there.out;
+}
+
 TEST_F(ProcessCli, KilledAtAnyPointAndStartedAgainItEndsWithTheSameResults) {
   // Kill -9 at several points of the run (early in the ingest, during hashing/carving, near the end).
   for (int delay_ms : {150, 600, 1200, 2000}) {
@@ -125,6 +162,7 @@ TEST_F(ProcessCli, KilledAtAnyPointAndStartedAgainItEndsWithTheSameResults) {
     EXPECT_EQ(results(dir), *reference_);
     const ToolRun v = run_tool("ferret-verify", {"--case", dir.string(), "--skip-evidence"});
     EXPECT_EQ(v.exit_code, 0) << "killed after " << delay_ms << " ms\n" << v.out;
+    EXPECT_TRUE(fs::exists(dir / "report.html")) << "killed after " << delay_ms << " ms";
   }
 }
 
