@@ -2,20 +2,25 @@
 # File-hashing benchmark (issue 4): ferret-ingest --hash against tsk_loaddb -h (MD5 only) and against
 # tsk_recover -e followed by hashdeep -r -c md5,sha1,sha256, on the raw bench image and on an E01 of it.
 #
-#   bench/bench-hash.sh [--runs N] [IMAGE]     IMAGE defaults to bench/out/bench-ext4.raw (built if missing)
+#   bench/bench-hash.sh [--runs N] [--build DIR] [IMAGE]
+#     IMAGE defaults to bench/out/bench-ext4.raw (built if missing); DIR is the build tree whose
+#     bin/ferret-ingest is measured (default: build/).
 #
 # The E01 (bench/out/<image>.E01, deflate "fast") is made with ewfacquire the first time. Prints the best
-# wall time of N runs (default 2) and the peak RSS of each tool, then the ratios against the targets.
+# wall time of N runs (default 2) and the peak RSS of each tool (every run's user + system CPU
+# seconds on stderr: the steadier figure on a loaded machine), then the ratios against the targets.
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=2
 image=
+build=$root/build
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift 2 ;;
-    -*) echo "usage: $0 [--runs N] [IMAGE]" >&2; exit 1 ;;
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
+    -*) echo "usage: $0 [--runs N] [--build DIR] [IMAGE]" >&2; exit 1 ;;
     *) image=$1; shift ;;
   esac
 done
@@ -23,7 +28,7 @@ out=$here/out
 mkdir -p "$out"
 image=${image:-$out/bench-ext4.raw}
 [[ -f $image ]] || "$here/make-bench-image.sh" "$image"
-ingest=$root/build/bin/ferret-ingest
+ingest=$build/bin/ferret-ingest
 [[ -x $ingest ]] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 for t in tsk_loaddb tsk_recover hashdeep ewfacquire /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "missing $t: scripts/install-deps.sh --bench" >&2; exit 1; }
@@ -38,15 +43,15 @@ fi
 # measure LABEL CMD...: best wall seconds and max RSS (KiB) over $runs runs, as "secs rss".
 measure() {
   local label=$1; shift
-  local best= rss=0 t m
+  local best= rss=0 t m u s
   for ((r = 0; r < runs; r++)); do
     rm -rf "$out/b-case" "$out/b-loaddb.db" "$out/b-recovered"
-    /usr/bin/time -f '%e %M' -o "$out/b-time" bash -c "$*" >/dev/null 2>"$out/b-stderr" ||
+    /usr/bin/time -f '%e %M %U %S' -o "$out/b-time" bash -c "$*" >/dev/null 2>"$out/b-stderr" ||
       { echo "$label failed:"; cat "$out/b-stderr"; exit 1; } >&2
-    read -r t m <"$out/b-time"
+    read -r t m u s <"$out/b-time"
     if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
     ((m > rss)) && rss=$m
-    echo "  $label run $((r + 1)): $t s, $((m / 1024)) MiB" >&2
+    echo "  $label run $((r + 1)): $t s, cpu $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }') s (user $u + sys $s), $((m / 1024)) MiB" >&2
   done
   echo "$best $rss"
 }
