@@ -22,7 +22,8 @@
 #   hostile-mbr.raw        MBR: a real FAT16 in slot 1, slot 2 overlapping it, slot 3 starting past the
 #                          end of the image, slot 4 starting inside it and ending past the end
 #   hostile-gpt.raw        GPT (CRCs right): the same four partitions
-#   hostile-manyfiles.raw  ext4: 10,000 empty files in one directory (--big: 100,000)
+#   hostile-manyfiles.raw  ext4: 10,000 empty files in one directory (--big: 100,000; mke2fs -d inserts each
+#                          name by scanning the directory, so the big one takes more than half an hour)
 #   hostile-zeros.raw      FAT32: one 64 MiB file of zeros (--big: 1 GiB)
 #
 # What each holds and what a correct tool reports is in samples/manifests/hostile.tsv. Deterministic
