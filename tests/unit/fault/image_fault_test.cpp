@@ -3,7 +3,9 @@
 // against exactly the files it touches, keep every other result as a clean run gives it, and leave
 // a consistent case.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <climits>
 #include <functional>
 #include <map>
 #include <set>
@@ -563,6 +565,135 @@ TEST(CarveFaults, AMediumThatShrinksMidScanIsRecordedAsUnreadable) {
   EXPECT_EQ(number(c, "SELECT count(*) FROM files WHERE origin = 'carved' AND content_state = 'intact' AND carve_offset + size > " +
                           std::to_string(cut)), 0);
   EXPECT_EQ(text(c, "PRAGMA integrity_check"), "ok");
+}
+
+
+// ---- a full disk under the case writer -----------------------------------------------------------
+
+// The default SQLite VFS wrapped: every write fails with SQLITE_FULL once `g_write_budget` bytes
+// have been written, as on a disk that fills up (reads, locks and shared memory pass through).
+std::atomic<std::int64_t> g_write_budget{LLONG_MAX};
+sqlite3_vfs* g_real_vfs = nullptr;
+
+struct ShimFile {
+  sqlite3_file base;
+  sqlite3_file* real;  // the wrapped VFS's file, right after this struct
+};
+sqlite3_file* real_of(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f)->real; }
+
+const sqlite3_io_methods kShimMethods = {
+    3,
+    [](sqlite3_file* f) { return real_of(f)->pMethods->xClose(real_of(f)); },
+    [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return real_of(f)->pMethods->xRead(real_of(f), b, n, o); },
+    [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
+      if (g_write_budget.fetch_sub(n) < n) return SQLITE_FULL;
+      return real_of(f)->pMethods->xWrite(real_of(f), b, n, o);
+    },
+    [](sqlite3_file* f, sqlite3_int64 size) { return real_of(f)->pMethods->xTruncate(real_of(f), size); },
+    [](sqlite3_file* f, int flags) { return real_of(f)->pMethods->xSync(real_of(f), flags); },
+    [](sqlite3_file* f, sqlite3_int64* size) { return real_of(f)->pMethods->xFileSize(real_of(f), size); },
+    [](sqlite3_file* f, int lock) { return real_of(f)->pMethods->xLock(real_of(f), lock); },
+    [](sqlite3_file* f, int lock) { return real_of(f)->pMethods->xUnlock(real_of(f), lock); },
+    [](sqlite3_file* f, int* out) { return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out); },
+    [](sqlite3_file* f, int op, void* arg) { return real_of(f)->pMethods->xFileControl(real_of(f), op, arg); },
+    [](sqlite3_file* f) { return real_of(f)->pMethods->xSectorSize(real_of(f)); },
+    [](sqlite3_file* f) { return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f)); },
+    [](sqlite3_file* f, int page, int size, int extend, void volatile** out) {
+      return real_of(f)->pMethods->xShmMap(real_of(f), page, size, extend, out);
+    },
+    [](sqlite3_file* f, int offset, int n, int flags) { return real_of(f)->pMethods->xShmLock(real_of(f), offset, n, flags); },
+    [](sqlite3_file* f) { real_of(f)->pMethods->xShmBarrier(real_of(f)); },
+    [](sqlite3_file* f, int del) { return real_of(f)->pMethods->xShmUnmap(real_of(f), del); },
+    [](sqlite3_file* f, sqlite3_int64 o, int n, void** out) { return real_of(f)->pMethods->xFetch(real_of(f), o, n, out); },
+    [](sqlite3_file* f, sqlite3_int64 o, void* p) { return real_of(f)->pMethods->xUnfetch(real_of(f), o, p); },
+};
+
+sqlite3_vfs make_full_disk_vfs() {
+  g_real_vfs = sqlite3_vfs_find(nullptr);
+  sqlite3_vfs v = *g_real_vfs;
+  v.zName = "ferret-test-full-disk";
+  v.szOsFile = static_cast<int>(sizeof(ShimFile)) + g_real_vfs->szOsFile;
+  v.pNext = nullptr;
+  v.xOpen = [](sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+    auto* shim = reinterpret_cast<ShimFile*>(f);
+    shim->real = reinterpret_cast<sqlite3_file*>(shim + 1);
+    const int rc = g_real_vfs->xOpen(g_real_vfs, name, shim->real, flags, out_flags);
+    shim->base.pMethods = rc == SQLITE_OK && shim->real->pMethods != nullptr ? &kShimMethods : nullptr;
+    return rc;
+  };
+  v.xDelete = [](sqlite3_vfs*, const char* name, int sync) { return g_real_vfs->xDelete(g_real_vfs, name, sync); };
+  v.xAccess = [](sqlite3_vfs*, const char* name, int flags, int* out) { return g_real_vfs->xAccess(g_real_vfs, name, flags, out); };
+  v.xFullPathname = [](sqlite3_vfs*, const char* name, int n, char* out) { return g_real_vfs->xFullPathname(g_real_vfs, name, n, out); };
+  return v;
+}
+
+class FullDisk : public ImageFaults {
+ protected:
+  static void SetUpTestSuite() {
+    static sqlite3_vfs vfs = make_full_disk_vfs();
+    ASSERT_EQ(sqlite3_vfs_register(&vfs, /*makeDflt=*/1), SQLITE_OK);
+    vfs_ = &vfs;
+  }
+  static void TearDownTestSuite() {
+    g_write_budget = LLONG_MAX;
+    sqlite3_vfs_unregister(vfs_);
+  }
+  void TearDown() override { g_write_budget = LLONG_MAX; }
+  static inline sqlite3_vfs* vfs_ = nullptr;
+};
+
+TEST_F(FullDisk, HashingStopsCleanlyWhereverTheDiskFillsAndResumesToTheCleanResults) {
+  // The disk fills after 0, 4 KiB, ... of the hashing run's writes: the run fails with an I/O
+  // error naming the way out, the case stays sound with no half-recorded file, and the same run
+  // with space again ends with exactly the clean results.
+  int failed = 0;
+  for (std::int64_t budget : {0, 4096, 16384, 65536, 131072, 262144}) {
+    TempDir tmp;
+    TestCase c = new_case(tmp / "case");
+    ASSERT_TRUE(ingest(c, demo()).ok());
+    g_write_budget = budget;
+    auto full = hash(c);
+    g_write_budget = LLONG_MAX;
+    if (!full.ok()) {
+      ++failed;
+      EXPECT_EQ(full.error().code, Errc::io) << budget << ": " << full.error().message;
+      EXPECT_NE(full.error().message.find("check that the case's file system has free space"), std::string::npos) << full.error().message;
+    }
+    expect_consistent(c);
+    const Snapshot partial = files_of(c);
+    for (const auto& [key, value] : partial) {
+      if (value != "|") {
+        EXPECT_EQ(value, clean_demo().at(key)) << budget << " " << key;
+      }
+    }
+    auto again = hash(c);
+    ASSERT_TRUE(again.ok()) << budget << ": " << again.error().message;
+    EXPECT_EQ(files_of(c), clean_demo()) << budget;
+    expect_consistent(c);
+  }
+  EXPECT_GE(failed, 3);
+}
+
+TEST_F(FullDisk, AnIngestThatMeetsAFullDiskRecordsNothingOfTheEvidence) {
+  int failed = 0;
+  for (std::int64_t budget : {0, 16384, 65536}) {
+    TempDir tmp;
+    TestCase c = new_case(tmp / "case");
+    g_write_budget = budget;
+    auto full = ingest(c, demo());
+    g_write_budget = LLONG_MAX;
+    if (full.ok()) continue;  // the budget was enough
+    ++failed;
+    EXPECT_EQ(full.error().code, Errc::io) << full.error().message;
+    EXPECT_EQ(number(c, "SELECT count(*) FROM evidence"), 0);
+    EXPECT_EQ(number(c, "SELECT count(*) FROM files"), 0);
+    EXPECT_EQ(text(c, "PRAGMA integrity_check"), "ok");
+    auto again = ingest(c, demo());
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    ASSERT_TRUE(hash(c).ok());
+    EXPECT_EQ(files_of(c), clean_demo()) << budget;
+  }
+  EXPECT_GE(failed, 2);
 }
 
 }  // namespace
