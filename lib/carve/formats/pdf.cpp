@@ -119,6 +119,7 @@ Verdict validate_pdf(Bytes& bytes, const Limits& limits) {
   const bool version_ok = (head[5] == '1' && head[6] == '.' && head[7] >= '0' && head[7] <= '7') ||
                           (head[5] == '2' && head[6] == '.' && head[7] == '0');
   if (!version_ok || !(is_space(head[8]) || head[8] == '%')) return verdict(Status::rejected, 0, "not a PDF: bad version in the header");
+  if (end < 9) return verdict(Status::rejected, 0, "the %PDF- header runs past the item size limit");
 
   std::uint64_t pos = 8, last_eof = 0, item_end = 0;
   while (true) {
