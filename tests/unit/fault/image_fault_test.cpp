@@ -614,7 +614,7 @@ sqlite3_vfs make_full_disk_vfs() {
   v.zName = "ferret-test-full-disk";
   v.szOsFile = static_cast<int>(sizeof(ShimFile)) + g_real_vfs->szOsFile;
   v.pNext = nullptr;
-  v.xOpen = [](sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+  v.xOpen = [](sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_flags) {
     auto* shim = reinterpret_cast<ShimFile*>(f);
     shim->real = reinterpret_cast<sqlite3_file*>(shim + 1);
     const int rc = g_real_vfs->xOpen(g_real_vfs, name, shim->real, flags, out_flags);
