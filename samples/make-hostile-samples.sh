@@ -362,7 +362,7 @@ build_many() {
   freeze_tree "$t"
   local mib=$((MANY / 1000 * 3 / 2 + 8))
   truncate -s "${mib}M" "$img"
-  mkfs.ext4 -q -F -b 1024 -N $((MANY + 64)) -L hostile-many -U "$uuid" -E hash_seed="$uuid",root_owner=0:0 -d "$t" "$img"
+  mkfs.ext4 -q -F -b 1024 -N $((MANY + MANY / 20 + 64)) -L hostile-many -U "$uuid" -E hash_seed="$uuid",root_owner=0:0 -d "$t" "$img"
   freeze_ctimes "$img" $((MANY + 12))
   mv "$img" "$OUT/"
 }
