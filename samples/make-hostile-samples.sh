@@ -27,7 +27,8 @@
 #   hostile-zeros.raw      FAT32: one 64 MiB file of zeros (--big: 1 GiB)
 #
 # What each holds and what a correct tool reports is in samples/manifests/hostile.tsv. Deterministic
-# (fixed UUIDs, serials and times) except the NTFS volume (mkntfs draws GUIDs): the images are committed.
+# (fixed UUIDs, serials and times, mkntfs and ntfscp under a frozen clock): every image comes out
+# byte-for-byte the same on every run with the same tool versions.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
