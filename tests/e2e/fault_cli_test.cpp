@@ -130,24 +130,32 @@ class FaultCli : public ::testing::Test {
     if (!fs::exists(sample("demo.raw")) || !fs::exists(sample("carve.raw"))) return;
     root_ = new TempDir();
     stages_ = new std::map<std::string, Stage>();
-    auto run_stage = [](const std::string& name, const std::string& tool, std::vector<std::string> extra, const std::string& from) {
-      Stage s{tool, std::move(extra), from.empty() ? fs::path() : (*stages_)[from].after, *root_ / name, "", 0};
-      if (!s.before.empty()) copy_case(s.before, s.after);
-      std::vector<std::string> args{"--case", s.after.string()};
-      args.insert(args.end(), s.extra.begin(), s.extra.end());
-      const auto started = std::chrono::steady_clock::now();
-      const ToolRun r = run_tool(tool, args);
-      s.seconds = seconds_since(started);
-      ASSERT_EQ(r.exit_code, 0) << name << "\n" << r.out << r.err;
-      s.reference = results(s.after);
-      (*stages_)[name] = std::move(s);
+  }
+  // Runs the stage (and the one it starts from) the first time a test asks for it: under ctest
+  // each test is a process of its own, and needs only its own stages.
+  static Stage run_stage(const std::string& name) {
+    struct Definition {
+      const char* tool;
+      std::vector<std::string> extra;
+      const char* from;
     };
-    run_stage("ingest", "ferret-ingest", {sample("demo.raw").string()}, "");
-    run_stage("hash", "ferret-hash", {}, "ingest");
-    run_stage("carve-ingest", "ferret-ingest", {sample("carve.raw").string()}, "");
-    run_stage("carve", "ferret-carve", {}, "carve-ingest");
-    run_stage("process", "ferret-process", {"--no-parse", sample("demo.raw").string()}, "");
-    run_stage("second-ingest", "ferret-ingest", {sample("carve.raw").string()}, "ingest");
+    const std::map<std::string, Definition> definitions = {
+        {"ingest", {"ferret-ingest", {sample("demo.raw").string()}, ""}},
+        {"hash", {"ferret-hash", {}, "ingest"}},
+        {"carve-ingest", {"ferret-ingest", {sample("carve.raw").string()}, ""}},
+        {"carve", {"ferret-carve", {}, "carve-ingest"}},
+        {"process", {"ferret-process", {"--no-parse", sample("demo.raw").string()}, ""}},
+        {"second-ingest", {"ferret-ingest", {sample("carve.raw").string()}, "ingest"}},
+    };
+    const Definition& d = definitions.at(name);
+    Stage s{d.tool, d.extra, *d.from == '\0' ? fs::path() : stage(d.from).after, *root_ / name, "", 0};
+    if (!s.before.empty()) copy_case(s.before, s.after);
+    const auto started = std::chrono::steady_clock::now();
+    const ToolRun r = run_tool(s.tool, args_for(s, s.after));
+    s.seconds = seconds_since(started);
+    EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.out << r.err;
+    s.reference = results(s.after);
+    return s;
   }
   static void TearDownTestSuite() {
     delete stages_;
@@ -158,7 +166,10 @@ class FaultCli : public ::testing::Test {
   void SetUp() override {
     if (stages_ == nullptr) GTEST_SKIP() << "samples not unpacked";
   }
-  static const Stage& stage(const std::string& name) { return stages_->at(name); }
+  static const Stage& stage(const std::string& name) {
+    if (!stages_->count(name)) (*stages_)[name] = run_stage(name);
+    return stages_->at(name);
+  }
   static std::vector<std::string> args_for(const Stage& s, const fs::path& dir) {
     std::vector<std::string> args{"--case", dir.string()};
     args.insert(args.end(), s.extra.begin(), s.extra.end());
