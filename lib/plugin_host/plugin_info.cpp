@@ -128,7 +128,11 @@ Result<KindInfo> read_kind(const ferret_kind_decl& in, std::size_t index) {
     }
     attr.name = *attr_name;
     if (!seen.insert(attr.name).second) return refuse(what + ": attribute '" + attr.name + "' declared twice");
-    const int type = static_cast<int>(a.type);
+    // Read as the integer the plugin stored: a C plugin may store any int there, and loading a value
+    // outside the enum's range as a ferret_attr_type is undefined behaviour in C++.
+    int type = 0;
+    static_assert(sizeof(a.type) == sizeof(int));
+    std::memcpy(&type, &a.type, sizeof type);
     if (type < FERRET_ATTR_TEXT || type > FERRET_ATTR_REAL) {
       return refuse(what + ": attribute '" + attr.name + "' has type " + std::to_string(type) +
                     ", not one of FERRET_ATTR_TEXT, _INT, _HEX, _TIME, _REAL (1 to 5)");

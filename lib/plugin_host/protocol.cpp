@@ -142,8 +142,9 @@ bool get_info(Decoder& d, PluginInfo& m) {
     for (auto& a : k.attrs) {
       a.name = d.str();
       const std::uint32_t type = d.u32();
-      if (type < FERRET_ATTR_TEXT || type > FERRET_ATTR_REAL || !is_valid_name(a.name)) d.fail();
-      a.type = static_cast<ferret_attr_type>(type);
+      const bool known = type >= FERRET_ATTR_TEXT && type <= FERRET_ATTR_REAL;
+      if (!known || !is_valid_name(a.name)) d.fail();
+      a.type = known ? static_cast<ferret_attr_type>(type) : FERRET_ATTR_TEXT;  // never an out-of-range enum value
       a.required = d.u8() != 0;
       a.description = d.str();
     }

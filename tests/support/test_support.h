@@ -54,7 +54,7 @@ inline std::vector<std::byte> read_file_bytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::byte> out(chars.size());
-  std::memcpy(out.data(), chars.data(), chars.size());
+  if (!chars.empty()) std::memcpy(out.data(), chars.data(), chars.size());  // never memcpy from a null pointer
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Plugin descriptors as the host reads them (every rule of include/ferret/plugin.h), value checks and file selection.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "plugin_host/plugin_info.h"
 
 namespace ferret::plugin_host {
@@ -117,7 +119,8 @@ TEST(PluginDescriptor, NamesAndDeclarationsMustBeWellFormed) {
   }
   {
     Descriptor d;
-    d.attrs[1].type = static_cast<ferret_attr_type>(9);
+    const int nine = 9;  // what a C plugin may store there; no such ferret_attr_type exists in C++
+    std::memcpy(&d.attrs[1].type, &nine, sizeof nine);
     EXPECT_NE(d.refusal().find("type 9"), std::string::npos);
   }
   {

@@ -82,9 +82,14 @@ TEST(PluginProtocol, DamagedMessagesAreRefused) {
   for (std::size_t cut = 0; cut < good.size(); ++cut) EXPECT_FALSE(decode(std::string_view(good).substr(0, cut), info)) << cut;
   EXPECT_FALSE(decode(good + "x", info));  // trailing bytes
 
-  PluginInfo bad_type = sample_info();
-  bad_type.kinds[0].attrs[0].type = static_cast<ferret_attr_type>(77);
-  EXPECT_FALSE(decode(encode(bad_type), info));
+  // An attribute type out of the enum's range, written into the encoded bytes (a value the enum type
+  // cannot hold never exists as a ferret_attr_type here: that would be undefined behaviour).
+  std::string bad_type = good;
+  const std::string hex_attr = std::string("info_hash") + std::string("\x03\0\0\0", 4);  // name, then u32 FERRET_ATTR_HEX
+  const auto at = bad_type.find(hex_attr);
+  ASSERT_NE(at, std::string::npos);
+  bad_type[at + 9] = 77;
+  EXPECT_FALSE(decode(bad_type, info));
   PluginInfo bad_name = sample_info();
   bad_name.kinds[0].name = "Bad";
   EXPECT_FALSE(decode(encode(bad_name), info));
