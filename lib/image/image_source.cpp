@@ -55,7 +55,7 @@ class MemoryImage final : public ImageSource {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
     if (offset >= bytes_.size()) return std::size_t{0};
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), bytes_.size() - offset));
-    std::memcpy(out.data(), bytes_.data() + offset, n);
+    if (n != 0) std::memcpy(out.data(), bytes_.data() + offset, n);  // an empty `out` may have a null data()
     return n;
   }
 
