@@ -2,8 +2,8 @@
 # Configures and builds Ferret into build/ (executables in build/bin/ferret-<verb>).
 # Extra CMake arguments can be passed in FERRET_CMAKE_ARGS; CI builds with warnings as errors.
 # `--preset NAME` builds a preset of CMakePresets.json instead (`--sanitize` = `--preset asan`: the
-# AddressSanitizer + UndefinedBehaviorSanitizer build into build-asan/, warnings as errors; see
-# docs/sanitizers.md).
+# AddressSanitizer + UndefinedBehaviorSanitizer build with clang into build-asan/, warnings as errors,
+# the libFuzzer harnesses included; see docs/sanitizers.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=""
@@ -17,6 +17,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 if [[ -n "$preset" ]]; then
+  # build-asan/ was once a GCC tree: CMake cannot switch an existing tree to clang, so start it afresh.
+  if [[ $preset == asan && -f build-asan/CMakeCache.txt ]] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang' build-asan/CMakeCache.txt; then
+    echo "build.sh: build-asan/ was configured with another compiler; configuring it afresh with clang" >&2
+    rm -rf build-asan
+  fi
   # shellcheck disable=SC2086
   cmake --preset "$preset" ${FERRET_CMAKE_ARGS:-} >/dev/null
   cmake --build --preset "$preset" -j"$(nproc)"

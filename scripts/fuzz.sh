@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer harnesses of tests/fuzz (docs/fuzzing.md), each for a given time, one after the
-# other (or J at a time). Builds build-fuzz (clang, FERRET_FUZZ=ON) and the seed corpora when missing.
+# other (or J at a time). The harnesses live in the sanitizer build, build-asan/ (the `asan` preset:
+# clang, ASan+UBSan, FERRET_FUZZ=ON), which this configures when missing, as it makes the seed corpora.
 # Prints, per harness, the executions, exec/s, coverage (cov/ft) and whether it crashed; exits 1 when
-# any harness crashed (its input is kept under build-fuzz/fuzz-artifacts/<harness>/), 2 on a build error.
+# any harness crashed (its input is kept under BUILD/fuzz-artifacts/<harness>/), 2 on a build error.
 # Usage: scripts/fuzz.sh [--seconds N] [--jobs J] [--build-dir DIR] [--list] [HARNESS...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=60
 jobs=1
-build=$root/build-fuzz
+build=$root/build-asan
 list=0
 harnesses=()
 usage() { sed -n 's/^# Usage: //p' "$0" >&2; exit "${1:-1}"; }
@@ -42,9 +43,14 @@ max_len() {
 }
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
-  echo "fuzz: configuring $build (clang-14, FERRET_FUZZ=ON)" >&2
-  CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S "$root" -B "$build" -DFERRET_FUZZ=ON -DFERRET_BUILD_TESTS=OFF \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; exit 2; }
+  if [[ $build == "$root/build-asan" ]]; then
+    echo "fuzz: configuring $build (cmake --preset asan)" >&2
+    (cd "$root" && cmake --preset asan) > "$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; exit 2; }
+  else
+    echo "fuzz: configuring $build (clang-14, FERRET_FUZZ=ON, harnesses only)" >&2
+    CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S "$root" -B "$build" -DFERRET_FUZZ=ON -DFERRET_BUILD_TESTS=OFF \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; exit 2; }
+  fi
 fi
 echo "fuzz: building the harnesses in $build" >&2
 targets=()

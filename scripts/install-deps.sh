@@ -7,8 +7,9 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config xz-utils zlib1g-dev
             libtsk-dev libewf-dev libboost-program-options-dev libssl-dev libsqlite3-dev libmagic-dev
             libgtest-dev libgmock-dev)
-# Outside oracles the end-to-end tests compare against (fls, ewfinfo).
-test_pkgs=(sleuthkit ewf-tools sqlite3 python3 chromium)
+# Outside oracles the end-to-end tests compare against (fls, ewfinfo); clang and its sanitizer and
+# libFuzzer runtimes for the second half of scripts/check.sh (the suite under ASan+UBSan, the fuzzers).
+test_pkgs=(sleuthkit ewf-tools sqlite3 python3 chromium clang-14 libclang-rt-14-dev)
 # Only needed to regenerate samples/ (samples/make-samples.sh, make-carve-sample.sh) and the committed test
 # fixtures (tests/formats/data/make-*-fixtures.sh, tests/plugins/data/make-fixtures-*.sh).
 sample_pkgs=(lame libimage-exiftool-perl ffmpeg dosfstools mtools e2fsprogs ntfs-3g gdisk fdisk ewf-tools sleuthkit faketime openssl mktorrent libjpeg-turbo-progs sqlite3 zip python3 xz-utils)
@@ -16,8 +17,8 @@ sample_pkgs=(lame libimage-exiftool-perl ffmpeg dosfstools mtools e2fsprogs ntfs
 # Only needed by the hand-run benchmarks (bench/): the tools we measure against, and the image builder's.
 bench_pkgs=(hashdeep sleuthkit time ffmpeg e2fsprogs openssl python3 foremost testdisk libjpeg-turbo-progs)
 
-# Only needed by the libFuzzer harnesses (scripts/fuzz.sh, docs/fuzzing.md): clang and its libFuzzer/sanitizer
-# runtimes; python3 and ewf-tools make the seed corpora.
+# The libFuzzer harnesses (scripts/fuzz.sh, docs/fuzzing.md): clang and its libFuzzer/sanitizer runtimes;
+# python3 and ewf-tools make the seed corpora. (All of them are test packages now; kept for old commands.)
 fuzz_pkgs=(clang-14 libclang-rt-14-dev python3 ewf-tools)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

@@ -268,7 +268,9 @@ class Worker {
     }
     auto created = create(dir->get(), plan);
     if (!created.ok()) return failure(out, created.error().message);
-    auto& [fd, leaf] = *created;
+    // Named references, not a structured binding: clang 14 cannot capture a binding in a lambda.
+    Fd& fd = created->first;
+    const std::string& leaf = created->second;
     const std::string rel = join(plan.dirs, plan.dirs.size()) + "/" + leaf;
     // Nothing that looks complete is left behind: an incomplete copy is removed (empty `why`: interrupted).
     auto discard = [&](const std::string& why) -> Outcome& {

@@ -23,14 +23,16 @@ struct Pending {
   bool open = true;   // not ended yet
 };
 
-const char* level_name(ferret_log_level level) {
+// `level` is the integer a plugin passed: a C caller may pass any int, so it is never held as a
+// ferret_log_level (a value outside the enum's range is undefined behaviour in C++).
+const char* level_name(int level) {
   switch (level) {
     case FERRET_LOG_DEBUG: return "debug";
     case FERRET_LOG_INFO: return "info";
     case FERRET_LOG_WARNING: return "warning";
     case FERRET_LOG_ERROR: return "error";
+    default: return "info";
   }
-  return "info";
 }
 
 // A string handed over by the plugin: NULL-safe, bounded by `limit`.
@@ -198,7 +200,7 @@ class Session {
     return p != nullptr ? p->id : 0;
   }
 
-  void log(ferret_log_level level, const char* message) {
+  void log(int level, const char* message) {
     note(level_name(level), bounded_c_string(message, options_.limits.max_log_line_bytes + 1));
   }
 
@@ -267,6 +269,16 @@ Session* g_session = nullptr;
 
 Session* session_of(const ferret_file* f) { return g_session != nullptr && g_session->owns(f) ? g_session : nullptr; }
 
+// A named function, not a lambda: a lambda's function-pointer thunk would pass `level` on as the enum
+// (a load of it), and a C plugin may pass any int there. Read as the bytes of the argument (see
+// level_name).
+void host_log(ferret_file* f, ferret_log_level level, const char* message) {
+  int raw = 0;
+  static_assert(sizeof(level) == sizeof(int));
+  std::memcpy(&raw, &level, sizeof raw);
+  if (Session* s = session_of(f)) s->log(raw, message);
+}
+
 const ferret_host_api kHostApi = [] {
   ferret_host_api h{};
   h.struct_size = sizeof(ferret_host_api);
@@ -314,9 +326,7 @@ const ferret_host_api kHostApi = [] {
   };
   h.end_artifact = [](ferret_artifact* a) -> int { return g_session != nullptr ? g_session->end(a) : -1; };
   h.artifact_id = [](const ferret_artifact* a) -> int64_t { return g_session != nullptr ? g_session->id_of(a) : 0; };
-  h.log = [](ferret_file* f, ferret_log_level level, const char* message) {
-    if (Session* s = session_of(f)) s->log(level, message);
-  };
+  h.log = &host_log;
   h.should_stop = [](const ferret_file* f) -> int {
     Session* s = session_of(f);
     return s == nullptr || s->should_stop() ? 1 : 0;

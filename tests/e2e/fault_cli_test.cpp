@@ -32,8 +32,8 @@ std::string results(const fs::path& dir) {
       "coalesce(f.size, '') || '|' || f.allocated || '|' || coalesce(f.md5, '') || coalesce(f.sha1, '') || coalesce(f.sha256, '') || '|' || "
       "coalesce(f.mime, '') || '|' || coalesce(f.content_state, '') || '|' || coalesce(f.carve_offset, '') || coalesce(f.carve_status, '') "
       "FROM files f JOIN evidence e USING (evidence_id) ORDER BY 1",
-      "SELECT e.sha256 || '|' || f.path || '|' || coalesce(f.meta_addr, '') || '|' || r.seq || '|' || coalesce(r.image_offset, '') || '|' || r.length "
-      "FROM file_runs r JOIN files f USING (file_id) JOIN evidence e USING (evidence_id) ORDER BY 1",
+      ("SELECT e.sha256 || '|' || f.path || '|' || coalesce(f.meta_addr, '') || '|' || r.seq || '|' || coalesce(r.image_offset, '') || '|' || r.length "
+       "FROM file_runs r JOIN files f USING (file_id) JOIN evidence e USING (evidence_id) ORDER BY 1"),
       "SELECT kind || '|' || coalesce(image_offset, '') || '|' || coalesce(length, '') FROM errors ORDER BY 1",
       "SELECT count(*) || ' evidence' FROM evidence",
       "SELECT count(*) || ' volumes' FROM volumes",

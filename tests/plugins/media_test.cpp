@@ -31,6 +31,14 @@ struct Json {
   std::vector<Json> items;
   std::vector<std::pair<std::string, Json>> members;
 
+  // Out of line: clang with libstdc++ refuses the implicit ones while Json is still incomplete.
+  Json();
+  Json(const Json&);
+  Json(Json&&) noexcept;
+  Json& operator=(const Json&);
+  Json& operator=(Json&&) noexcept;
+  ~Json();
+
   const Json* get(const std::string& key) const {
     for (const auto& [k, v] : members) {
       if (k == key) return &v;
@@ -42,6 +50,12 @@ struct Json {
     return v ? v->text : std::string();
   }
 };
+Json::Json() = default;
+Json::Json(const Json&) = default;
+Json::Json(Json&&) noexcept = default;
+Json& Json::operator=(const Json&) = default;
+Json& Json::operator=(Json&&) noexcept = default;
+Json::~Json() = default;
 
 class JsonReader {
  public:
