@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "core/text.h"
 #include "fs/tsk_image.h"
@@ -131,6 +132,7 @@ class FileSystemWalk {
     }
     base.type = type_of(file, base.reallocated, base.is_virtual);
     if (!base.allocated) ++deleted_;
+    if (base.type == FileType::dir && base.allocated && !base.is_virtual) check_cycle(base, parent_path);
     // An allocated name whose metadata entry TSK cannot load (an NTFS record failing its fixup check):
     // its size and content are unknown, not empty.
     if (meta == nullptr && base.allocated && base.meta_addr != 0) {
@@ -161,6 +163,33 @@ class FileSystemWalk {
       }
       push(std::move(base));
     }
+  }
+
+  // A directory entry that is one of its own ancestors again (the same metadata address: a FAT
+  // subdirectory whose cluster is its parent's, an ext inode linked into its own subtree). TSK lists
+  // the entry and does not descend into it, silently; the examiner is told, since it means a corrupt
+  // or crafted file system, and that the content below it is listed once, under the first path.
+  void check_cycle(const FileEntry& dir, const char* parent_path) {
+    const std::string self = "/" + std::string(parent_path);  // "/", "/A/", "/A/B/"
+    std::string ancestor;
+    if (dir.meta_addr == static_cast<std::uint64_t>(fs_->root_inum)) {
+      ancestor = "/";
+    } else {
+      for (std::size_t end = self.size() - 1; end > 0; end = self.rfind('/', end - 1)) {
+        auto it = directories_.find(self.substr(0, end));
+        if (it != directories_.end() && it->second == dir.meta_addr) {
+          ancestor = it->first;
+          break;
+        }
+      }
+    }
+    if (ancestor.empty()) {
+      directories_.emplace(self + (dir.name_raw ? *dir.name_raw : dir.name), dir.meta_addr);
+      return;
+    }
+    report_file(dir, "a directory cycle: this entry is its ancestor " + escape_invalid_utf8(ancestor) +
+                         " again (metadata address " + std::to_string(dir.meta_addr) +
+                         "); what it holds is listed once, under " + escape_invalid_utf8(ancestor));
   }
 
   // One entry per $DATA and $INDEX_ROOT attribute, named streams as "path:stream", as TSK's fls lists them.
@@ -340,6 +369,8 @@ class FileSystemWalk {
   const WalkOptions& options_;
   std::atomic<std::uint64_t>& files_seen_;
   std::vector<FileEntry> batch_;
+  // Every allocated directory's raw path ("/A/B") and metadata address, for check_cycle.
+  std::unordered_map<std::string, std::uint64_t> directories_;
   std::uint64_t files_ = 0, deleted_ = 0, problems_ = 0;
   bool interrupted_ = false;
 };

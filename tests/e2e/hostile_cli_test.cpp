@@ -132,6 +132,11 @@ TEST_F(HostileCli, FatCyclicChainsAreFlaggedAndTheWalkEnds) {
   EXPECT_EQ(state_of(db, "/OK.TXT"), "intact");
   EXPECT_EQ(state_of(db, "/LOOPDIR/INNER.TXT"), "intact");
   EXPECT_EQ(state_of(db, "/CYCLE/INNER.TXT"), "intact");
+  // The directory cycle: fls lists /CYCLE/BACK/BACK (the entry of /CYCLE/BACK again, address 597)
+  // and stops there; the case says so, exactly once, and nothing else is called a cycle.
+  EXPECT_EQ(errors_about(db, "/CYCLE/BACK/BACK: a directory cycle: this entry is its ancestor /CYCLE/BACK again"), 1);
+  EXPECT_EQ(errors_about(db, "directory cycle"), 1);
+  EXPECT_NE(p.run.err.find("directory cycle"), std::string::npos) << p.run.err;
   expect_files_as_fls(db, "hostile-fat.raw");
 }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the seed corpus of every harness (tests/fuzz) from the repository's own fixtures and small
-# synthetic inputs, into OUT/<harness>/ (default build-fuzz/corpus, git-ignored). Idempotent: files
+# synthetic inputs, into OUT/<harness>/ (default build-asan/corpus, git-ignored). Idempotent: files
 # are named after their content's source, so running it again refreshes the same seeds.
 # Usage: tests/fuzz/make-seeds.sh [OUT]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=${1:-$root/build-fuzz/corpus}
+out=${1:-$root/build-asan/corpus}
 formats=$root/tests/formats/data
 plugins=$root/tests/plugins/data
 committed=$root/tests/fuzz/seeds
