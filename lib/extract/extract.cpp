@@ -246,6 +246,9 @@ struct Outcome {
   ExtractedFile row;
   bool renamed = false;
   bool directory_problem = false;  // the same for every file below that directory: reported once
+  // A problem of the evidence itself (not of the output disk): also an `errors` row against the file.
+  // "unreadable": its content cannot be read now; "corrupt": it reads with another SHA-256 than recorded.
+  const char* evidence_kind = nullptr;
   std::string problem;
 };
 
@@ -300,9 +303,13 @@ class Worker {
     });
     if (write_errno != 0) return discard("cannot write " + display_text(rel) + ": " + errno_text(write_errno));
     if (!read.ok() && read.error().code == Errc::interrupted) return discard("");
-    if (!read.ok()) return discard("the content cannot be read from the evidence now: " + read.error().message);
+    if (!read.ok()) {
+      out.evidence_kind = "unreadable";
+      return discard("the content cannot be read from the evidence now: " + read.error().message);
+    }
     if (written != file.size) {
-      return discard("read " + std::to_string(written) + " of " + std::to_string(file.size) + " bytes");
+      out.evidence_kind = "unreadable";
+      return discard("read " + std::to_string(written) + " of " + std::to_string(file.size) + " bytes from the evidence");
     }
     if (::ftruncate(fd.get(), static_cast<off_t>(written)) != 0) {  // a final hole
       return discard("cannot write " + display_text(rel) + ": " + errno_text(errno));
@@ -349,6 +356,7 @@ class Worker {
     out.row.sha256 = back_digest.finish_hex();
     out.row.verified = out.row.sha256 == plan.sha256 && back_size == plan.size;
     if (!out.row.verified) {
+      if (written_sha256 != plan.sha256) out.evidence_kind = "corrupt";
       out.problem = written_sha256 != plan.sha256
                         ? "the content read from the evidence now has SHA-256 " + written_sha256 + ", not the recorded " +
                               plan.sha256 + " (has the evidence changed since it was hashed?)"
@@ -623,6 +631,16 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
   auto post_rows = [&](std::vector<ExtractedFile>&& rows) {
     writer.post([rows = std::move(rows), run_id = options.run_id](Database& db) { return store(db, rows, run_id); });
   };
+  // The evidence's own problems are the case's record too (`errors`, against the file), not only lines
+  // of this run's summary: a file hashed as intact that cannot be read or reads differently now.
+  auto post_error = [&](const Planned& plan, const char* kind, const std::string& message) {
+    writer.post([=, run_id = options.run_id](Database& db) -> Status {
+      auto insert = db.prepare("INSERT INTO errors(run_id, evidence_id, file_id, kind, message) VALUES (?1, ?2, ?3, ?4, ?5)");
+      if (!insert.ok()) return insert.error();
+      insert->bind(1, run_id).bind(2, plan.evidence_id).bind(3, plan.file_id).bind(4, kind).bind(5, plan.path + ": extraction: " + message);
+      return insert->run();
+    });
+  };
   const unsigned threads = options.threads != 0 ? options.threads : std::max(2u, std::thread::hardware_concurrency());
 
   // 3. Each evidence item: read its files' content, write, read back, verify.
@@ -642,6 +660,9 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
     auto source = content::reopen_evidence(ev.path, ev.size, options.open_image);
     if (!source.ok()) {
       fail_all(source.error().message);
+      writer.post([run_id = options.run_id, id = ev.id, path = ev.path, why = source.error()](Database& db) {
+        return content::record_unopened_evidence(db, run_id, id, path, why);
+      });
       continue;
     }
 
@@ -668,6 +689,7 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
               ++summary.not_extracted;
               if (outcome.directory_problem) ++directory_problems[outcome.problem];
               else add_problem(summary, dropped_problems, file_label(plan.file_id, plan.path) + ": " + outcome.problem);
+              if (outcome.evidence_kind != nullptr) post_error(plan, outcome.evidence_kind, outcome.problem);
               break;
             case Outcome::Kind::written:
               ++summary.extracted;
@@ -675,6 +697,7 @@ Result<ExtractSummary> extract_files(CaseWriter& writer, const std::filesystem::
               if (outcome.row.verified) ++summary.verified;
               else add_problem(summary, dropped_problems, file_label(plan.file_id, plan.path) + ": written to " +
                                                               display_text(outcome.row.output_path) + " but not verified: " + outcome.problem);
+              if (outcome.evidence_kind != nullptr) post_error(plan, outcome.evidence_kind, outcome.problem);
               if (outcome.renamed) ++summary.renamed;
               pending.push_back(outcome.row);
               written.emplace_back(outcome.plan_index, std::move(outcome.row));

@@ -438,6 +438,45 @@ TEST_F(ImageFaults, ExtractionOverABadSectorWritesNothingForThatFile) {
   }
   EXPECT_EQ(written, 1u);
   EXPECT_EQ(number(c, "SELECT count(*) FROM extractions"), 1);
+  // The evidence's problem is in the case too, against the video alone, by this run.
+  ASSERT_TRUE(c.writer->flush().ok());
+  EXPECT_EQ(number(c, "SELECT count(*) FROM errors WHERE run_id = " + std::to_string(c.run_id) + " AND kind = 'unreadable' AND file_id = " +
+                          std::to_string(video) + " AND message LIKE '%extraction: the content cannot be read from the evidence now%" +
+                          std::to_string(bad) + "%'"),
+            1);
+  EXPECT_EQ(number(c, "SELECT count(*) FROM errors WHERE message LIKE '%extraction%'"), 1);
+  expect_consistent(c);
+}
+
+TEST_F(ImageFaults, ExtractionOfChangedEvidenceIsRecordedAgainstTheFile) {
+  TestCase c = new_case(tmp_ / "case");
+  ASSERT_TRUE(ingest(c, demo()).ok());
+  ASSERT_TRUE(hash(c).ok());
+  const std::int64_t video = number(c, "SELECT file_id FROM files WHERE path = '" + std::string(kVideo) + "'");
+  const std::uint64_t at = media_offset_of(c, kVideo, 4096);
+  ASSERT_TRUE(c.writer->flush().ok());
+  // The same evidence, one byte of the video's content different: readable, but not what was hashed.
+  auto changed = [&](const std::string& path) -> Result<std::unique_ptr<image::ImageSource>> {
+    auto original = image::open_image(path);
+    if (!original.ok()) return original.error();
+    std::vector<std::byte> whole((*original)->size());
+    if (auto r = (*original)->read_at(0, whole); !r.ok()) return r.error();
+    whole[at] ^= std::byte{0x01};
+    return image::make_memory_image(std::move(whole));
+  };
+  extract::ExtractOptions options;
+  options.run_id = c.run_id;
+  options.file_ids = {video};
+  options.output_dir = tmp_ / "out";
+  options.open_image = changed;
+  auto out = extract::extract_files(*c.writer, tmp_ / "case" / "case.db", options);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->extracted, 1u);
+  EXPECT_EQ(out->verified, 0u);
+  ASSERT_TRUE(c.writer->flush().ok());
+  EXPECT_EQ(number(c, "SELECT count(*) FROM errors WHERE kind = 'corrupt' AND file_id = " + std::to_string(video) +
+                          " AND message LIKE '%extraction: the content read from the evidence now has SHA-256%'"),
+            1);
   expect_consistent(c);
 }
 
