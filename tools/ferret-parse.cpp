@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
       ("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR"), "also look for plugins (ferret-*.so) here, before the default folders (repeatable)")
       ("threads", po::value<unsigned>()->value_name("N"), "worker processes (default: one per core)")
       ("plugin-timeout", po::value<double>()->value_name("S"), "seconds a plugin may take on one file (default 30)")
+      ("plugin-memory", po::value<std::uint64_t>()->value_name("MIB"),
+       "address space each plugin worker may use, in MiB (default 4096; 0: no limit); a plugin past it gets failed allocations")
       ("examiner", po::value<std::string>()->value_name("NAME"), "examiner name recorded with the run (default: $FERRET_EXAMINER or $USER)")
       ("sign-key", po::value<std::string>()->value_name("KEY.pem"), "sign this run's custody entries with an Ed25519 private key (default: $FERRET_SIGN_KEY)")
       ("json", "print a JSON summary on stdout (the human summary goes to stderr)")
@@ -64,6 +66,14 @@ int main(int argc, char** argv) {
     if (!std::isfinite(timeout_seconds) || timeout_seconds < 0.1 || timeout_seconds > 86400) {
       return cli::usage_error(kTool, "--plugin-timeout must be between 0.1 and 86400 seconds");
     }
+  }
+  std::uint64_t worker_memory = plugin_host::kDefaultWorkerMemory;
+  if (vm.count("plugin-memory")) {
+    const std::uint64_t mib = vm["plugin-memory"].as<std::uint64_t>();
+    if (mib != 0 && (mib < 256 || mib > (std::uint64_t{1} << 30))) {
+      return cli::usage_error(kTool, "--plugin-memory must be 0 (no limit) or at least 256 MiB");
+    }
+    worker_memory = mib << 20;
   }
   plugin_host::DiscoverOptions discover;
   if (vm.count("plugin-dir")) {
@@ -147,6 +157,7 @@ int main(int argc, char** argv) {
   options.worker = discover.worker;
   options.threads = vm.count("threads") ? vm["threads"].as<unsigned>() : 0;
   options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000));
+  options.worker_memory = worker_memory;
   options.cancel = &interrupted;
   cli::ProgressLine progress_line;
   std::mutex progress_mutex;

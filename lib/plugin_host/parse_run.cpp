@@ -409,7 +409,7 @@ Status Driver::ensure_worker() {
   if (worker_ && worker_->alive()) return {};
   worker_gone();
   const ParseOptions& options = run_.options();
-  auto started = WorkerProcess::start(options.worker, options.cancel);
+  auto started = WorkerProcess::start(options.worker, options.cancel, options.worker_memory);
   if (!started.ok()) return started.error();
   for (const PluginLoad* p : run_.active()) {
     auto answer = (*started)->request(MessageType::load, encode(LoadRequest{p->path.string(), p->sha256}), MessageType::loaded,

@@ -33,6 +33,11 @@ struct ParseOptions {
   unsigned threads = 0;             // worker processes; 0: one per core
   std::chrono::milliseconds timeout{30'000};       // per (file, plugin)
   std::chrono::milliseconds load_timeout{10'000};  // per plugin, when a worker (re)starts
+  // Address space each worker process may use (RLIMIT_AS), so that a plugin that allocates without
+  // bound gets a failed allocation (and, if it does not cope, is recorded as crashed) instead of
+  // taking the examiner's machine; 0: no limit. Not applied in a sanitizer build (AddressSanitizer
+  // reserves terabytes of address space for its shadow memory).
+  std::uint64_t worker_memory = kDefaultWorkerMemory;
   Limits limits;
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(const ParseProgress&)> progress;  // called from worker threads, serialised

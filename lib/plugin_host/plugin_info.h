@@ -24,6 +24,9 @@ struct Limits {
   std::uint64_t max_log_line_bytes = 2000;       // longer messages are cut
 };
 
+// The address space a plugin worker may use unless told otherwise (ParseOptions::worker_memory).
+inline constexpr std::uint64_t kDefaultWorkerMemory = 4ull << 30;
+
 // Magics must lie in the first MiB: that is all the host reads of a file before offering it.
 inline constexpr std::uint64_t kMaxMagicEnd = 1u << 20;
 

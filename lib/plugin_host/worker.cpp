@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -21,6 +22,14 @@
 #include "hash/digest.h"
 #include "plugin_host/parse_session.h"
 #include "plugin_host/protocol.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FERRET_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FERRET_ASAN 1
+#endif
+#endif
 
 namespace ferret::plugin_host {
 
@@ -303,10 +312,12 @@ class Worker {
 int worker_main(int argc, char** argv) {
   int fd = -1;
   pid_t parent = -1;
+  unsigned long long memory_limit = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string option = argv[i];
     if (option == "--fd") fd = std::atoi(argv[i + 1]);
     else if (option == "--parent") parent = static_cast<pid_t>(std::atoi(argv[i + 1]));
+    else if (option == "--memory-limit") memory_limit = std::strtoull(argv[i + 1], nullptr, 10);
   }
   if (fd < 0 || parent <= 0) {
     std::fprintf(stderr, "ferret-plugin-worker: run by Ferret's tools only (--fd N --parent PID)\n");
@@ -327,6 +338,15 @@ int worker_main(int argc, char** argv) {
   // A plugin that crashes is expected here: no core files in the examiner's working directory.
   rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
+  // A plugin that allocates without bound meets a failed allocation here, not the examiner's machine's
+  // memory (ParseOptions::worker_memory). Not under AddressSanitizer, whose shadow memory alone is
+  // terabytes of address space.
+#ifndef FERRET_ASAN
+  if (memory_limit > 0) {
+    rlimit as{static_cast<rlim_t>(memory_limit), static_cast<rlim_t>(memory_limit)};
+    ::setrlimit(RLIMIT_AS, &as);
+  }
+#endif
   Worker worker(fd);
   return worker.serve();
 }

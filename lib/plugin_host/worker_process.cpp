@@ -47,7 +47,8 @@ std::string worker_ended(const std::string& failure_message) {
   return "the worker " + std::string(failure_message.starts_with("killed") ? "was " : "") + failure_message;
 }
 
-Result<std::unique_ptr<WorkerProcess>> WorkerProcess::start(const std::filesystem::path& executable, const std::atomic<bool>* cancel) {
+Result<std::unique_ptr<WorkerProcess>> WorkerProcess::start(const std::filesystem::path& executable, const std::atomic<bool>* cancel,
+                                                            std::uint64_t memory_limit) {
   int fds[2];
   // CLOEXEC on both ends: later workers must not inherit this one's socket, or this worker's end
   // would stay open after it dies and its death would go unseen.
@@ -88,8 +89,10 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::start(const std::filesyste
   const std::string exe = executable.string();
   const std::string fd_text = std::to_string(kWorkerFd);
   const std::string parent_text = std::to_string(::getpid());
+  const std::string memory_text = std::to_string(memory_limit);
   std::vector<char*> argv = {const_cast<char*>(exe.c_str()), const_cast<char*>("--fd"), const_cast<char*>(fd_text.c_str()),
-                             const_cast<char*>("--parent"), const_cast<char*>(parent_text.c_str()), nullptr};
+                             const_cast<char*>("--parent"), const_cast<char*>(parent_text.c_str()),
+                             const_cast<char*>("--memory-limit"), const_cast<char*>(memory_text.c_str()), nullptr};
   // In a sanitizer build, AddressSanitizer would turn a plugin's SIGSEGV into a report and exit
   // status 1; the host records the signal itself, so the worker leaves deadly signals alone. (No
   // effect on a build without sanitizers.)

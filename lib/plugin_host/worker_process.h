@@ -27,7 +27,9 @@ enum class Failure {
 class WorkerProcess {
  public:
   // Starts `executable` and waits for its hello (checking protocol and ABI versions).
-  static Result<std::unique_ptr<WorkerProcess>> start(const std::filesystem::path& executable, const std::atomic<bool>* cancel);
+  // memory_limit: the worker's address-space limit in bytes (ferret-plugin-worker --memory-limit), 0 for none.
+  static Result<std::unique_ptr<WorkerProcess>> start(const std::filesystem::path& executable, const std::atomic<bool>* cancel,
+                                                      std::uint64_t memory_limit = 0);
   ~WorkerProcess();  // kills the worker if it is still running, and reaps it
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;

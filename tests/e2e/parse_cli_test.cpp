@@ -235,6 +235,29 @@ TEST_F(ParseCli, AHangingPluginTimesOutAndTheRunGoesOn) {
   expect_sound(dir);
 }
 
+// A plugin asking for more memory than the worker's limit gets a failed allocation, not the machine.
+TEST_F(ParseCli, APluginWorkerHasAnAddressSpaceLimit) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "no address-space limit under AddressSanitizer (its shadow memory is terabytes of address space)";
+#endif
+  const auto allocated = [&](const char* name, std::vector<std::string> extra) {
+    const fs::path dir = fresh_case(name);
+    auto args = test_plugins({"hog"});
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto run = parse(dir, args);
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    auto db = open_case(dir);
+    return query_text(db, "SELECT f.path || ' ' || b.value FROM artifacts a JOIN artifact_attributes b USING (artifact_id) "
+                          "JOIN files f USING (file_id) WHERE a.plugin = 'hog' AND b.name = 'allocated'");
+  };
+  EXPECT_EQ(allocated("limited", {}), "/notes.txt 0");                          // the default, 4 GiB
+  EXPECT_EQ(allocated("small", {"--plugin-memory", "1024"}), "/notes.txt 0");   // 1 GiB
+  EXPECT_EQ(allocated("unlimited", {"--plugin-memory", "0"}), "/notes.txt 1");  // no limit: the 6 GiB are given
+  const auto refused = parse(fresh_case("bad"), {"--plugin-memory", "12"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("--plugin-memory"), std::string::npos) << refused.err;
+}
+
 TEST_F(ParseCli, APluginBuiltForAnotherAbiIsRefusedNamingBothVersions) {
   const fs::path dir = fresh_case();
   const auto run = parse(dir, test_plugins({"wrong_abi"}));
