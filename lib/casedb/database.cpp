@@ -168,6 +168,8 @@ int Database::user_version() {
 
 std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
+bool in_open_transaction(const Database& db) { return db.handle() != nullptr && sqlite3_get_autocommit(db.handle()) == 0; }
+
 Status Database::migrate() {
   const int current = user_version();
   const auto& all = migrations();

@@ -89,4 +89,25 @@ class Database {
 // The message of the connection's last error, prefixed with what we were doing.
 Error sqlite_error(sqlite3* db, std::string_view doing);
 
+// Runs `body` (returning Status) so that all of its writes are kept or none: in a transaction of its
+// own (BEGIN IMMEDIATE ... COMMIT), or, when the connection is already inside one, in a savepoint
+// named `name` (rolled back to on failure), so that such blocks nest.
+bool in_open_transaction(const Database& db);
+template <class F>
+Status all_or_nothing(Database& db, const char* name, F&& body) {
+  const bool nested = in_open_transaction(db);
+  FERRET_TRY(db.exec(nested ? std::string("SAVEPOINT ") + name : std::string("BEGIN IMMEDIATE")));
+  Status s = body();
+  if (s.ok()) s = db.exec(nested ? std::string("RELEASE ") + name : std::string("COMMIT"));
+  if (!s.ok()) {
+    if (nested) {
+      (void)db.exec(std::string("ROLLBACK TO ") + name);
+      (void)db.exec(std::string("RELEASE ") + name);
+    } else {
+      (void)db.exec("ROLLBACK");
+    }
+  }
+  return s;
+}
+
 }  // namespace ferret::casedb

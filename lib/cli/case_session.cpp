@@ -68,9 +68,18 @@ Status add_evidence_inputs(CaseSession& session, std::optional<std::int64_t> evi
 }
 
 std::string finish_case_session(CaseSession& session, const Clock& clock, int exit_code, const std::string& summary_json) {
+  // One transaction: the runs row says the run ended (and how) only if its run-end entry is in the
+  // custody log too. On a full disk neither is written; the next tool seals the run as abandoned.
   auto closed = session.writer->call<custody::Closed>([&](casedb::Database& database) -> Result<custody::Closed> {
-    FERRET_TRY(casedb::finish_run(database, session.run_id, clock.now_iso8601(), exit_code, summary_json));
-    return custody::record_run_end(database, session.run_id, session.inputs, session.signer.get());
+    custody::Closed out;
+    FERRET_TRY(casedb::all_or_nothing(database, "run_end", [&]() -> Status {
+      FERRET_TRY(casedb::finish_run(database, session.run_id, clock.now_iso8601(), exit_code, summary_json));
+      auto recorded = custody::record_run_end(database, session.run_id, session.inputs, session.signer.get());
+      if (!recorded.ok()) return recorded.error();
+      out = std::move(*recorded);
+      return {};
+    }));
+    return out;
   });
   if (!closed.ok()) return "cannot record the end of the run: " + closed.error().message;
   // The chain head also goes beside the database, so that cutting the log short is seen.

@@ -147,15 +147,11 @@ Status seal_results(Database& db, std::int64_t run_id) {
   return {};
 }
 
+// A transaction of its own, or, inside the caller's (finish_case_session records the runs row and
+// the run-end entry together), a savepoint: all of `body` or none of it either way.
 template <class F>
 Status in_transaction(Database& db, F&& body) {
-  FERRET_TRY(db.exec("BEGIN IMMEDIATE"));
-  Status s = body();
-  if (!s.ok()) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return db.exec("COMMIT");
+  return casedb::all_or_nothing(db, "custody", std::forward<F>(body));
 }
 
 }  // namespace

@@ -285,6 +285,22 @@ bool fill_the_disk(const FaultCliStage& s, const std::string& name, rlim_t limit
   if (fs::exists(dir / "case.db")) {
     EXPECT_EQ(integrity(dir), "ok") << context;
   }
+  if (full.exit_code != 0 && fs::exists(dir / "case.db")) {
+    // The failed run is never on record as ended with another code than the one the tool exited
+    // with (its runs row and its custody run-end entry are written together or not at all).
+    std::int64_t earlier = 0;
+    if (!s.before.empty()) {
+      auto before = open_case(s.before);
+      earlier = query_int(before, "SELECT coalesce(max(run_id), 0) FROM runs");
+    }
+    auto db = open_case(dir);
+    if (query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'") == 1) {
+      EXPECT_EQ(query_text(db, "SELECT coalesce(group_concat(run_id || ' ' || tool || ' exit ' || exit_code), 'none') FROM runs WHERE run_id > " +
+                                   std::to_string(earlier) + " AND exit_code IS NOT NULL AND exit_code != " + std::to_string(full.exit_code)),
+                "none")
+          << context;
+    }
+  }
   if (full.exit_code != 0) {
     const ToolRun again = run_tool(s.tool, args);
     EXPECT_EQ(again.exit_code, 0) << context << "\n" << full.err << "\n" << again.out << again.err;
