@@ -72,13 +72,14 @@ std::string finish_case_session(CaseSession& session, const Clock& clock, int ex
   // custody log too. On a full disk neither is written; the next tool seals the run as abandoned.
   auto closed = session.writer->call<custody::Closed>([&](casedb::Database& database) -> Result<custody::Closed> {
     custody::Closed out;
-    FERRET_TRY(casedb::all_or_nothing(database, "run_end", [&]() -> Status {
+    const Status ended = casedb::all_or_nothing(database, "run_end", [&]() -> Status {
       FERRET_TRY(casedb::finish_run(database, session.run_id, clock.now_iso8601(), exit_code, summary_json));
       auto recorded = custody::record_run_end(database, session.run_id, session.inputs, session.signer.get());
       if (!recorded.ok()) return recorded.error();
       out = std::move(*recorded);
       return {};
-    }));
+    });
+    if (!ended.ok()) return ended.error();
     return out;
   });
   if (!closed.ok()) return "cannot record the end of the run: " + closed.error().message;
