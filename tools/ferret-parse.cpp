@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
   }
   int exit_code = cli::kExitOk;
   if (outcome->interrupted) exit_code = cli::kExitInterrupted;
-  else if (outcome->evidence_missing) exit_code = cli::kExitFailure;
+  else if (outcome->evidence_missing) exit_code = cli::kExitBadEvidence;  // recorded in errors, as ferret-hash does
   else if (plugin_host::has_failures(*outcome)) exit_code = cli::kExitBadEvidence;
   return cli::end_tool_run(*session, clock, kTool, exit_code, "\"parse\":" + plugin_host::summary_json(*outcome, *plugins, seconds), json,
                            quiet, human);

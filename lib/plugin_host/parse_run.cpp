@@ -261,6 +261,10 @@ Result<std::vector<EvidenceInfo>> ParseRun::usable_evidence() {
       summary_.problems.push_back("evidence " + std::to_string(ev.id) + " (" + ev.path + ") " + source.error().message +
                                   ": its files were not parsed");
       summary_.evidence_missing = true;
+      // In the case as well, as ferret-hash and ferret-carve record it (the exit code 3 has its row).
+      writer_.post([run_id = options_.run_id, id = ev.id, path = ev.path, why = source.error()](Database& db) {
+        return content::record_unopened_evidence(db, run_id, id, path, why);
+      });
       continue;
     }
     out.push_back(ev);

@@ -235,6 +235,34 @@ TEST_F(ParseCli, AHangingPluginTimesOutAndTheRunGoesOn) {
   expect_sound(dir);
 }
 
+// Evidence that changed since it was ingested (cut short here) is one clear problem: named, recorded
+// in errors against the evidence, exit 3; no file of it is offered to a plugin; the rerun with the
+// evidence restored parses everything.
+TEST_F(ParseCli, EvidenceThatChangedIsRecordedAndExitsThree) {
+  const fs::path image = tmp_ / "demo.raw";
+  fs::copy_file(std::string(FERRET_SAMPLES_BUILD_DIR) + "/demo.raw", image);
+  const fs::path dir = tmp_ / "changed";
+  ASSERT_EQ(run_tool("ferret-ingest", {"--case", dir.string(), "--hash", "--quiet", image.string()}).exit_code, 0);
+  fs::resize_file(image, 40u << 20);
+  const auto run = parse(dir, {"--plugin-dir", FERRET_EXAMPLE_PLUGIN_DIR, "--plugin", "template"});
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  EXPECT_NE(run.out.find("not the same evidence: its files were not parsed"), std::string::npos) << run.out;
+  {
+    auto db = open_case(dir);
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM errors WHERE kind = 'corrupt' AND evidence_id = 1 AND file_id IS NULL "
+                            "AND message LIKE '%not the same evidence%'"),
+              1);
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM plugin_results"), 0);
+  }
+  fs::remove(image);
+  fs::copy_file(std::string(FERRET_SAMPLES_BUILD_DIR) + "/demo.raw", image);
+  const auto again = parse(dir, {"--plugin-dir", FERRET_EXAMPLE_PLUGIN_DIR, "--plugin", "template"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  auto db = open_case(dir);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM plugin_results WHERE plugin = 'template' AND status = 'ok'"), query_int(db, kTextFiles));
+  expect_sound(dir);
+}
+
 // A plugin asking for more memory than the worker's limit gets a failed allocation, not the machine.
 TEST_F(ParseCli, APluginWorkerHasAnAddressSpaceLimit) {
 #if defined(__SANITIZE_ADDRESS__)
