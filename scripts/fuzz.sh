@@ -26,7 +26,7 @@ while (($#)); do
 done
 [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 && $jobs =~ ^[0-9]+$ && $jobs -gt 0 ]] || { echo "fuzz: --seconds and --jobs take positive integers" >&2; exit 1; }
 
-all=(hashset_text hashset_vics hashset_zip hashset_rdsv3 carve carve_bencode plugin_bencode image
+all=(hashset_text hashset_vics hashset_zip hashset_rdsv3 hashset_index carve carve_bencode plugin_bencode image
      plugin_torrent plugin_torrent_client plugin_release plugin_media plugin_exif plugin_browser_downloads)
 if ((list)); then printf '%s\n' "${all[@]}"; exit 0; fi
 ((${#harnesses[@]})) || harnesses=("${all[@]}")
@@ -38,6 +38,7 @@ done
 max_len() {
   case $1 in
     hashset_rdsv3|plugin_browser_downloads) echo 262144 ;;
+    hashset_index) echo 1048576 ;;  # a set file is at least 256 KiB (its prefix table)
     *) echo 65536 ;;
   esac
 }
@@ -58,7 +59,10 @@ for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done
 cmake --build "$build" -j2 "${targets[@]}" > "$build/fuzz-build.log" 2>&1 || { tail -40 "$build/fuzz-build.log" >&2; exit 2; }
 
 corpus=$build/corpus
-[[ -d $corpus ]] || "$root/tests/fuzz/make-seeds.sh" "$corpus" > /dev/null
+# The seeds are made once; again when a harness has no corpus yet (one added since).
+for h in "${harnesses[@]}"; do
+  if [[ ! -d $corpus/$h ]]; then "$root/tests/fuzz/make-seeds.sh" "$corpus" > /dev/null; break; fi
+done
 logs=$build/fuzz-logs
 artifacts=$build/fuzz-artifacts
 mkdir -p "$logs" "$artifacts"

@@ -28,9 +28,12 @@ with_path() {  # harness path file name
   { printf 'FUZZPATH:%s\n' "$2"; cat "$3"; } > "$out/$1/$4"
 }
 
-# The hand-picked seeds committed with the harnesses.
+# The hand-picked seeds committed with the harnesses, whatever their size (a .ferret-hashset is at
+# least 256 KiB).
 for d in "$committed"/*/; do
-  [[ -d $d ]] && copy_small "$(basename "$d")" "$d"*
+  [[ -d $d ]] || continue
+  mkdir -p "$out/$(basename "$d")"
+  cp -f "$d"* "$out/$(basename "$d")/"
 done
 
 copy_small carve "$formats"/*
