@@ -341,12 +341,15 @@ int worker_main(int argc, char** argv) {
   // A plugin that allocates without bound meets a failed allocation here, not the examiner's machine's
   // memory (ParseOptions::worker_memory). Not under AddressSanitizer, whose shadow memory alone is
   // terabytes of address space.
-#ifndef FERRET_ASAN
-  if (memory_limit > 0) {
+#ifdef FERRET_ASAN
+  constexpr bool kLimitAddressSpace = false;
+#else
+  constexpr bool kLimitAddressSpace = true;
+#endif
+  if (kLimitAddressSpace && memory_limit > 0) {
     rlimit as{static_cast<rlim_t>(memory_limit), static_cast<rlim_t>(memory_limit)};
     ::setrlimit(RLIMIT_AS, &as);
   }
-#endif
   Worker worker(fd);
   return worker.serve();
 }
