@@ -108,16 +108,16 @@ int main(int argc, char** argv) {
   const auto& interrupted = cli::install_interrupt_flag();
   const Clock& clock = system_clock();
 
-  auto session = cli::open_case_session({kTool, vm["case"].as<std::string>(), /*create=*/true, examiner, argc, argv, &clock, cli::sign_key_option(vm)});
+  cli::SessionRequest request{kTool, vm["case"].as<std::string>(), /*create=*/true, examiner, argc, argv, &clock, cli::sign_key_option(vm)};
+  request.record_case_info = true;
+  request.case_number = case_number;
+  auto session = cli::open_case_session(request);
   if (!session.ok()) {
     std::cerr << kTool << ": " << session.error().message << "\n";
     return cli::exit_code_for(session.error());
   }
   casedb::CaseWriter& writer = *session->writer;
   const std::int64_t run_id = session->run_id;
-  if (Status s = ingest::record_case_info(writer, case_number, examiner, clock); !s.ok()) {
-    std::cerr << kTool << ": " << s.error().message << "\n";
-  }
 
   int exit_code = cli::kExitOk;
   std::vector<ingest::EvidenceOutcome> done;

@@ -83,6 +83,26 @@ Result<std::int64_t> insert_run(Database& db, const RunStart& run) {
   return db.last_insert_rowid();
 }
 
+Status record_case_info(Database& db, const std::string& created_at, const std::string& examiner, const std::string& case_number) {
+  auto put = db.prepare("INSERT OR IGNORE INTO case_info(key, value) VALUES (?, ?)");
+  if (!put.ok()) return put.error();
+  put->bind(1, "created_at").bind(2, created_at);
+  FERRET_TRY(put->run());
+  if (!examiner.empty()) {
+    put->reset();
+    put->bind(1, "created_by").bind(2, examiner);
+    FERRET_TRY(put->run());
+  }
+  if (!case_number.empty()) {
+    auto set = db.prepare("INSERT INTO case_info(key, value) VALUES ('case_number', ?) "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!set.ok()) return set.error();
+    set->bind(1, case_number);
+    FERRET_TRY(set->run());
+  }
+  return {};
+}
+
 Status finish_run(Database& db, std::int64_t run_id, const std::string& finished_at, int exit_code,
                   const std::string& summary_json) {
   auto stmt = db.prepare("UPDATE runs SET finished_at = ?, exit_code = ?, summary = ? WHERE run_id = ?");

@@ -46,6 +46,9 @@ struct RunStart {
 };
 
 Result<std::int64_t> insert_run(Database& db, const RunStart& run);
+// Records the case number (when given) and, the first time, when and by whom the case was created,
+// in case_info.
+Status record_case_info(Database& db, const std::string& created_at, const std::string& examiner, const std::string& case_number);
 Status finish_run(Database& db, std::int64_t run_id, const std::string& finished_at, int exit_code,
                   const std::string& summary_json);
 

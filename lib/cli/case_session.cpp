@@ -33,15 +33,33 @@ Result<CaseSession> open_case_session(const SessionRequest& request) {
   if (!db.ok()) return make_error(Errc::io, db.error().message);
   casedb::RunStart run{request.tool, kVersion, kBuildId, casedb::quoted_command_line(request.argc, request.argv),
                        request.examiner, casedb::host_name(), clock.now_iso8601()};
-  auto run_id = casedb::insert_run(*db, run);
-  if (!run_id.ok()) return make_error(Errc::io, "cannot record the run: " + run_id.error().message);
-  if (Status started = custody::record_run_start(*db, *run_id, clock, signer.get(), request.seal_unfinished); !started.ok()) {
-    return make_error(Errc::io, "cannot record the run in the custody log: " + started.error().message);
-  }
+  // The runs row, case_info and the custody run-start entry: all of them or none.
+  std::int64_t run_id = 0;
+  std::string failed;
+  const Status started = casedb::all_or_nothing(*db, "run_start", [&]() -> Status {
+    auto inserted = casedb::insert_run(*db, run);
+    if (!inserted.ok()) {
+      failed = "cannot record the run: ";
+      return inserted.error();
+    }
+    run_id = *inserted;
+    if (request.record_case_info) {
+      if (Status s = casedb::record_case_info(*db, run.started_at, request.examiner, request.case_number); !s.ok()) {
+        failed = "cannot record the case's facts: ";
+        return s;
+      }
+    }
+    if (Status s = custody::record_run_start(*db, run_id, clock, signer.get(), request.seal_unfinished); !s.ok()) {
+      failed = "cannot record the run in the custody log: ";
+      return s;
+    }
+    return {};
+  });
+  if (!started.ok()) return make_error(Errc::io, (failed.empty() ? std::string("cannot record the run: ") : failed) + started.error().message);
   CaseSession session;
   session.signer = std::move(signer);
   session.dir = std::move(*dir);
-  session.run_id = *run_id;
+  session.run_id = run_id;
   session.writer = std::make_unique<casedb::CaseWriter>(std::move(*db));
   return session;
 }

@@ -37,6 +37,11 @@ struct SessionRequest {
   const Clock* clock = nullptr;
   std::filesystem::path sign_key;  // an Ed25519 PEM private key; empty: entries are not signed
   bool seal_unfinished = true;     // seal earlier runs the custody log never closed (see custody::record_run_start)
+  // The tools that make cases (ingest, process): record case_info (created_at/created_by the first
+  // time, the case number when given) in the same transaction as the run's start, so that a case
+  // never exists with runs but without its creation facts (a kill -9 right after the start).
+  bool record_case_info = false;
+  std::string case_number{};
 };
 
 // Errors name what failed ("cannot record the run: ..."); map them with exit_code_for().

@@ -212,30 +212,6 @@ Error duplicate_error(const std::string& path, std::int64_t existing) {
 
 }  // namespace
 
-Status record_case_info(casedb::CaseWriter& writer, const std::string& case_number, const std::string& examiner,
-                        const Clock& clock) {
-  auto done = writer.call<bool>([&](Database& db) -> Result<bool> {
-    auto put = db.prepare("INSERT OR IGNORE INTO case_info(key, value) VALUES (?, ?)");
-    if (!put.ok()) return put.error();
-    put->bind(1, "created_at").bind(2, clock.now_iso8601());
-    FERRET_TRY(put->run());
-    if (!examiner.empty()) {
-      put->bind(1, "created_by").bind(2, examiner);
-      FERRET_TRY(put->run());
-    }
-    if (!case_number.empty()) {
-      auto set = db.prepare("INSERT INTO case_info(key, value) VALUES ('case_number', ?) "
-                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-      if (!set.ok()) return set.error();
-      set->bind(1, case_number);
-      FERRET_TRY(set->run());
-    }
-    return true;
-  });
-  if (!done.ok()) return done.error();
-  return {};
-}
-
 Result<EvidenceOutcome> ingest_evidence(casedb::CaseWriter& writer, const std::filesystem::path& image_path,
                                         const IngestOptions& options) {
   const auto started = std::chrono::steady_clock::now();

@@ -69,8 +69,4 @@ struct EvidenceOutcome {
 Result<EvidenceOutcome> ingest_evidence(casedb::CaseWriter& writer, const std::filesystem::path& image,
                                         const IngestOptions& options);
 
-// Records the case number (and creation facts the first time) in case_info.
-Status record_case_info(casedb::CaseWriter& writer, const std::string& case_number, const std::string& examiner,
-                        const Clock& clock);
-
 }  // namespace ferret::ingest
