@@ -23,8 +23,12 @@
 #                          end of the image, slot 4 starting inside it and ending past the end
 #   hostile-gpt.raw        GPT (CRCs right): the same four partitions
 #   hostile-manyfiles.raw  ext4: 10,000 empty files in one directory (--big: 100,000; mke2fs -d inserts each
-#                          name by scanning the directory, so the big one takes more than half an hour)
-#   hostile-zeros.raw      FAT32: one 64 MiB file of zeros (--big: 1 GiB)
+#                          name by scanning the directory, so the big one takes more than half an hour:
+#                          33 min on the 2-core machine. Verified 2026-11-26: ferret-process 29 s, exit 0,
+#                          100,000 files = fls's count, ferret-verify 0; fls -r alone 12.5 s, tsk_loaddb
+#                          20.2 s, Ferret's ingest 16.4 s: TSK's own directory loading dominates)
+#   hostile-zeros.raw      FAT32: one 64 MiB file of zeros (--big: 1 GiB; verified: ferret-process 4.4 s,
+#                          exit 0, SHA-256 = that of 1 GiB of zeros, 96 MiB peak, ferret-verify 0)
 #
 # What each holds and what a correct tool reports is in samples/manifests/hostile.tsv. Deterministic
 # (fixed UUIDs, serials and times, mkntfs and ntfscp under a frozen clock): every image comes out
