@@ -18,6 +18,7 @@
 #include "process/process.h"
 #include "process/stages.h"
 #include "report/report.h"
+#include "report/session_run.h"
 
 namespace po = boost::program_options;
 using namespace ferret;
@@ -48,20 +49,9 @@ std::string write_case_report(const std::filesystem::path& case_dir, const std::
   options.force = true;
   options.examiner = examiner;
   options.cancel = &interrupted;
-  const auto started = std::chrono::steady_clock::now();
-  auto outcome = report::write_report(options);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  int exit_code = cli::kExitOk;
-  std::string member;
-  if (!outcome.ok()) {
-    std::cerr << kTool << ": report: " << display_text(outcome.error().message) << "\n";
-    exit_code = cli::exit_code_for(outcome.error());
-    if (exit_code == cli::kExitUsage) exit_code = cli::kExitFailure;
-  } else {
-    if (!quiet) human << "report: " << report::summary_text(*outcome, seconds);
-    member = "\"report\":" + report::summary_json(*outcome, seconds);
-    for (const auto& f : outcome->files) session->inputs.push_back({"report", f.path.string(), f.sha256});
-  }
+  const report::SessionReport written = report::run_report(*session, options, std::string(kTool) + ": report", quiet, human, "report: ");
+  const int exit_code = written.exit_code;
+  const std::string& member = written.member;
   const std::string summary = cli::run_summary_json(*session, report::kReportTool, exit_code, member);
   if (auto failed = cli::finish_case_session(*session, clock, exit_code, summary); !failed.empty()) {
     std::cerr << kTool << ": report: " << failed << "\n";

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "report/report.h"
+#include "report/session_run.h"
 
 namespace po = boost::program_options;
 using namespace ferret;
@@ -69,22 +70,8 @@ int main(int argc, char** argv) {
   options.force = vm.count("force") > 0;
   options.examiner = examiner;
   options.cancel = &interrupted;
-  const auto started = std::chrono::steady_clock::now();
-  auto outcome = report::write_report(options);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-  int exit_code = cli::kExitOk;
-  std::string body;
-  if (!outcome.ok()) {
-    std::cerr << kTool << ": " << display_text(outcome.error().message) << "\n";
-    exit_code = cli::exit_code_for(outcome.error());
-    if (exit_code == cli::kExitUsage) exit_code = cli::kExitFailure;
-    body = "\"error\":\"" + json_escape(outcome.error().message) + "\"";
-  } else {
-    if (!quiet) human << report::summary_text(*outcome, seconds);
-    body = "\"report\":" + report::summary_json(*outcome, seconds);
-    // The report is what this run produced: its SHA-256 goes into the custody log with the run.
-    for (const auto& f : outcome->files) session->inputs.push_back({"report", f.path.string(), f.sha256});
-  }
+  const report::SessionReport written = report::run_report(*session, options, kTool, quiet, human);
+  const std::string body = written.exit_code == cli::kExitOk ? written.member : "\"error\":\"" + json_escape(written.error) + "\"";
+  const int exit_code = written.exit_code;
   return cli::end_tool_run(*session, clock, kTool, exit_code, body, json, quiet, human);
 }
