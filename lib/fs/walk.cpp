@@ -3,14 +3,8 @@
 
 #include <tsk/libtsk.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FERRET_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FERRET_LSAN 1
-#endif
-#endif
-#ifdef FERRET_LSAN
+#include "core/sanitizer.h"
+#ifdef FERRET_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -422,7 +416,7 @@ void pin_time_zone_to_utc() {
 // VsPtr as always.
 namespace {
 TSK_VS_INFO* open_volume_system(TSK_IMG_INFO* img) {
-#ifdef FERRET_LSAN
+#ifdef FERRET_ASAN
   __lsan::ScopedDisabler libtsk_gpt_leak;
 #endif
   return tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT);

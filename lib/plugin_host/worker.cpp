@@ -22,14 +22,7 @@
 #include "hash/digest.h"
 #include "plugin_host/parse_session.h"
 #include "plugin_host/protocol.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define FERRET_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FERRET_ASAN 1
-#endif
-#endif
+#include "core/sanitizer.h"
 
 namespace ferret::plugin_host {
 
@@ -341,12 +334,7 @@ int worker_main(int argc, char** argv) {
   // A plugin that allocates without bound meets a failed allocation here, not the examiner's machine's
   // memory (ParseOptions::worker_memory). Not under AddressSanitizer, whose shadow memory alone is
   // terabytes of address space.
-#ifdef FERRET_ASAN
-  constexpr bool kLimitAddressSpace = false;
-#else
-  constexpr bool kLimitAddressSpace = true;
-#endif
-  if (kLimitAddressSpace && memory_limit > 0) {
+  if (!kAddressSanitizer && memory_limit > 0) {
     rlimit as{static_cast<rlim_t>(memory_limit), static_cast<rlim_t>(memory_limit)};
     ::setrlimit(RLIMIT_AS, &as);
   }

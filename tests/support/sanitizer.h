@@ -1,19 +1,8 @@
-// Whether this test binary is built with AddressSanitizer (GCC defines __SANITIZE_ADDRESS__; clang 14
-// answers __has_feature(address_sanitizer) only).
+// Whether this test binary is built with AddressSanitizer: ferret::kAddressSanitizer (lib/core/sanitizer.h).
 #pragma once
 
+#include "core/sanitizer.h"
+
 namespace ferret::test {
-
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-inline constexpr bool kAddressSanitizer = true;
-#else
-inline constexpr bool kAddressSanitizer = false;
-#endif
-#else
-inline constexpr bool kAddressSanitizer = false;
-#endif
-
+using ferret::kAddressSanitizer;
 }  // namespace ferret::test
