@@ -119,12 +119,15 @@ std::string run_summary_json(const CaseSession& session, std::string_view tool, 
 
 int end_tool_run(CaseSession& session, const Clock& clock, std::string_view tool, int exit_code, const std::string& members,
                  bool json, bool quiet, std::ostream& human) {
-  const std::string summary = run_summary_json(session, tool, exit_code, members);
+  std::string summary = run_summary_json(session, tool, exit_code, members);
   if (auto failed = finish_case_session(session, clock, exit_code, summary); !failed.empty()) {
     std::cerr << tool << ": " << failed << "\n";
     // The run is not recorded as ended (a full disk, say): not a success, whatever it did before.
-    // The next run on the case seals it as abandoned.
+    // The next run on the case seals it as abandoned. The printed summary says the exit code the
+    // tool really ends with, and why.
     if (exit_code == kExitOk || exit_code == kExitBadEvidence) exit_code = kExitFailure;
+    summary = run_summary_json(session, tool, exit_code,
+                               members + (members.empty() ? "" : ",") + "\"error\":\"" + json_escape(failed) + "\"");
   }
   if (json) std::cout << summary << "\n";
   if (!quiet) {

@@ -324,5 +324,23 @@ TEST_F(FaultCli, ADiskFullWhileHashingOrCarvingFailsCleanly) {
   EXPECT_TRUE(fill_the_disk(stage("process"), "process", rlim_t{320} << 10));  // in its carving stage
 }
 
+// A run that cannot record its own end prints, with --json, the exit code it really ends with and why.
+TEST_F(FaultCli, ARunWhoseEndCannotBeRecordedSaysSoInItsJson) {
+  const Stage& s = stage("hash");
+  TempDir tmp;
+  const fs::path dir = tmp / "case";
+  copy_case(s.before, dir);
+  auto args = FaultCli::args_for(s, dir);
+  args.push_back("--json");
+  const ToolRun full = run_with_file_limit(s.tool, args, rlim_t{64} << 10);  // only the end of the run fails
+  ASSERT_EQ(full.exit_code, 2) << full.out << full.err;
+  EXPECT_NE(full.out.find("\"exit_code\":2"), std::string::npos) << full.out;
+  EXPECT_EQ(full.out.find("\"exit_code\":0"), std::string::npos) << full.out;
+  if (full.err.find("cannot record the end of the run") != std::string::npos) {
+    EXPECT_NE(full.out.find("\"error\":\"cannot record the end of the run"), std::string::npos) << full.out;
+  }
+  EXPECT_EQ(integrity(dir), "ok");
+}
+
 }  // namespace
 }  // namespace ferret::test
