@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
       "Running again adds nothing twice: a (file, plugin) pair already recorded, by any version of the\n"
       "plugin, is not parsed again (to parse with a new plugin version, use a new case).\n\n"
       "Exit codes: 0 ok, 1 usage error, 2 failure (no plugin could be loaded, the case cannot be written),\n"
-      "3 a plugin failed, crashed, timed out, flooded or met unreadable content on a file (recorded),\n"
+      "3 a plugin failed, crashed, timed out, flooded or met unreadable content on a file, or evidence\n"
+      "could not be reopened as ingested (all recorded in the case),\n"
       "130 interrupted (what was recorded stays; run the same command again to finish).\n\nOptions");
   visible.add_options()
       ("case", po::value<std::string>()->value_name("DIR"), "an existing case directory")
