@@ -83,7 +83,28 @@ Result<std::int64_t> insert_run(Database& db, const RunStart& run) {
   return db.last_insert_rowid();
 }
 
-Status record_case_info(Database& db, const std::string& created_at, const std::string& examiner, const std::string& case_number) {
+Status record_case_info(Database& db, std::int64_t run_id, const std::string& created_at, const std::string& examiner,
+                        const std::string& case_number) {
+  // case_info belongs to the case's first run (its custody seal covers it): only that run writes it.
+  auto first = db.prepare("SELECT min(run_id) FROM runs");
+  if (!first.ok()) return first.error();
+  auto row = first->step();
+  if (!row.ok()) return row.error();
+  const bool creating = *row && first->column_int(0) == run_id;
+  if (!creating) {
+    if (case_number.empty()) return {};
+    auto current = db.prepare("SELECT value FROM case_info WHERE key = 'case_number'");
+    if (!current.ok()) return current.error();
+    auto found = current->step();
+    if (!found.ok()) return found.error();
+    const std::string recorded = *found ? current->column_text(0) : std::string();
+    if (recorded == case_number) return {};
+    return make_error(Errc::invalid_argument,
+                      recorded.empty() ? "this case was created without a case number, and a case's number is recorded only "
+                                         "when the case is created (run without --case-number, or make a new case)"
+                                       : "this case's number is " + recorded + ", recorded when the case was created; it is not "
+                                         "changed by a later run (run without --case-number, or with that number)");
+  }
   auto put = db.prepare("INSERT OR IGNORE INTO case_info(key, value) VALUES (?, ?)");
   if (!put.ok()) return put.error();
   put->bind(1, "created_at").bind(2, created_at);
@@ -94,11 +115,9 @@ Status record_case_info(Database& db, const std::string& created_at, const std::
     FERRET_TRY(put->run());
   }
   if (!case_number.empty()) {
-    auto set = db.prepare("INSERT INTO case_info(key, value) VALUES ('case_number', ?) "
-                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!set.ok()) return set.error();
-    set->bind(1, case_number);
-    FERRET_TRY(set->run());
+    put->reset();
+    put->bind(1, "case_number").bind(2, case_number);
+    FERRET_TRY(put->run());
   }
   return {};
 }

@@ -46,9 +46,12 @@ struct RunStart {
 };
 
 Result<std::int64_t> insert_run(Database& db, const RunStart& run);
-// Records the case number (when given) and, the first time, when and by whom the case was created,
-// in case_info.
-Status record_case_info(Database& db, const std::string& created_at, const std::string& examiner, const std::string& case_number);
+// Records in case_info when and by whom the case was created and its number (when given), if `run_id`
+// is the case's first run: case_info is that run's, sealed with it. A later run changes nothing; one
+// that names another case number than the recorded one (or one for a case created without) is
+// Errc::invalid_argument, since the first run's seal covers case_info.
+Status record_case_info(Database& db, std::int64_t run_id, const std::string& created_at, const std::string& examiner,
+                        const std::string& case_number);
 Status finish_run(Database& db, std::int64_t run_id, const std::string& finished_at, int exit_code,
                   const std::string& summary_json);
 

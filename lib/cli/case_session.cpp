@@ -44,7 +44,7 @@ Result<CaseSession> open_case_session(const SessionRequest& request) {
     }
     run_id = *inserted;
     if (request.record_case_info) {
-      if (Status s = casedb::record_case_info(*db, run.started_at, request.examiner, request.case_number); !s.ok()) {
+      if (Status s = casedb::record_case_info(*db, run_id, run.started_at, request.examiner, request.case_number); !s.ok()) {
         failed = "cannot record the case's facts: ";
         return s;
       }
@@ -55,7 +55,10 @@ Result<CaseSession> open_case_session(const SessionRequest& request) {
     }
     return {};
   });
-  if (!started.ok()) return make_error(Errc::io, (failed.empty() ? std::string("cannot record the run: ") : failed) + started.error().message);
+  if (!started.ok()) {
+    if (started.error().code == Errc::invalid_argument) return started.error();  // refused before anything was written
+    return make_error(Errc::io, (failed.empty() ? std::string("cannot record the run: ") : failed) + started.error().message);
+  }
   CaseSession session;
   session.signer = std::move(signer);
   session.dir = std::move(*dir);

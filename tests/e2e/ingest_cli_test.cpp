@@ -122,6 +122,32 @@ TEST(IngestCli, TheRunIsRecordedWithWhoWhereAndHow) {
   EXPECT_NE(query_text(db, "SELECT summary FROM runs").find("\"files\":"), std::string::npos);
 }
 
+// The case number is the first run's (its custody seal covers case_info): a later run may repeat it or
+// leave it out, but one naming another number is refused before anything is written, so the case
+// still verifies.
+TEST(IngestCli, ALaterRunCannotChangeTheCaseNumber) {
+  const auto demo = std::string(FERRET_SAMPLES_BUILD_DIR) + "/demo.raw";
+  const auto carve = std::string(FERRET_SAMPLES_BUILD_DIR) + "/carve.raw";
+  TempDir tmp;
+  const std::string dir = (tmp / "case").string();
+  ASSERT_EQ(run_tool("ferret-ingest", {"--case", dir, "--quiet", "--examiner", "E1", "--case-number", "A-1", demo}).exit_code, 0);
+  const auto refused = run_tool("ferret-ingest", {"--case", dir, "--quiet", "--case-number", "B-2", carve});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("this case's number is A-1"), std::string::npos) << refused.err;
+  {
+    auto db = open_case(tmp / "case");
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM runs"), 1);
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM evidence"), 1);
+  }
+  EXPECT_EQ(run_tool("ferret-ingest", {"--case", dir, "--quiet", "--case-number", "A-1", carve}).exit_code, 0);
+  EXPECT_EQ(run_tool("ferret-hash", {"--case", dir, "--quiet"}).exit_code, 0);
+  auto db = open_case(tmp / "case");
+  EXPECT_EQ(query_text(db, "SELECT group_concat(key || '=' || value, ',') FROM (SELECT * FROM case_info WHERE key <> 'created_at' ORDER BY key)"),
+            "case_number=A-1,created_by=E1");
+  const auto verified = run_tool("ferret-verify", {"--case", dir});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
 TEST(IngestCli, ASecondToolOnTheSameCaseIsRefused) {
   FERRET_REQUIRE_CORPUS_FILE(image, "sleuthkit/test/data/image.dd");
   TempDir tmp;
