@@ -109,58 +109,56 @@ Result<Written> store(Database& db, const std::vector<FoundItem>& items, const E
   if (!scan_row.ok()) return scan_row.error();
 
   Written out;
-  FERRET_TRY(db.exec("BEGIN IMMEDIATE"));
-  auto fail = [&](const Error& e) -> Result<Written> {
-    (void)db.exec("ROLLBACK");
-    return e;
-  };
-  for (const FoundItem& item : items) {
-    if (item.known) continue;
-    const std::string name = carved_name(item);
-    const bool hashed = item.digests.has_value() && !item.unreadable;
-    insert->reset();
-    insert->bind(1, scan.evidence_id).bind(2, item.volume_id).bind(3, "/$Carved/" + name).bind(4, name)
-        .bind(5, static_cast<std::int64_t>(item.length));
-    if (hashed) {
-      insert->bind(6, item.digests->md5).bind(7, item.digests->sha1).bind(8, item.digests->sha256);
-      insert->bind(9, item.mime.empty() ? std::optional<std::string>() : std::optional<std::string>(item.mime));
-      insert->bind(10, "intact");
-    } else {
-      insert->bind_null(6).bind_null(7).bind_null(8).bind_null(9);
-      insert->bind(10, "unreadable");
+  const ferret::Status written = casedb::all_or_nothing(db, "carved", [&]() -> ferret::Status {
+    for (const FoundItem& item : items) {
+      if (item.known) continue;
+      const std::string name = carved_name(item);
+      const bool hashed = item.digests.has_value() && !item.unreadable;
+      insert->reset();
+      insert->bind(1, scan.evidence_id).bind(2, item.volume_id).bind(3, "/$Carved/" + name).bind(4, name)
+          .bind(5, static_cast<std::int64_t>(item.length));
+      if (hashed) {
+        insert->bind(6, item.digests->md5).bind(7, item.digests->sha1).bind(8, item.digests->sha256);
+        insert->bind(9, item.mime.empty() ? std::optional<std::string>() : std::optional<std::string>(item.mime));
+        insert->bind(10, "intact");
+      } else {
+        insert->bind_null(6).bind_null(7).bind_null(8).bind_null(9);
+        insert->bind(10, "unreadable");
+      }
+      insert->bind(11, run_id).bind(12, status_name(item.status));
+      insert->bind(13, item.missing.empty() ? std::optional<std::string>() : std::optional<std::string>(item.missing));
+      insert->bind(14, item.type).bind(15, static_cast<std::int64_t>(item.offset));
+      if (ferret::Status s = insert->run(); !s.ok()) return s;
+      if (db.changes() > 0) {  // else recorded by an earlier run
+        ++out.new_items;
+        run->reset();
+        run->bind(1, db.last_insert_rowid()).bind(2, static_cast<std::int64_t>(item.offset)).bind(3, static_cast<std::int64_t>(item.length));
+        if (ferret::Status s = run->run(); !s.ok()) return s;
+      }
+      if (!hashed) {
+        // Found, but its bytes could not all be read back: say so against the item (this run's finding).
+        item_error->reset();
+        item_error->bind(1, run_id).bind(2, scan.evidence_id).bind(3, static_cast<std::int64_t>(item.offset))
+            .bind(4, static_cast<std::int64_t>(item.length))
+            .bind(5, "carving: the " + item.type + " item's bytes could not all be read back from the media");
+        if (ferret::Status s = item_error->run(); !s.ok()) return s;
+      }
     }
-    insert->bind(11, run_id).bind(12, status_name(item.status));
-    insert->bind(13, item.missing.empty() ? std::optional<std::string>() : std::optional<std::string>(item.missing));
-    insert->bind(14, item.type).bind(15, static_cast<std::int64_t>(item.offset));
-    if (ferret::Status s = insert->run(); !s.ok()) return fail(s.error());
-    if (db.changes() > 0) {  // else recorded by an earlier run
-      ++out.new_items;
-      run->reset();
-      run->bind(1, db.last_insert_rowid()).bind(2, static_cast<std::int64_t>(item.offset)).bind(3, static_cast<std::int64_t>(item.length));
-      if (ferret::Status s = run->run(); !s.ok()) return fail(s.error());
+    for (const UnreadableSpan& u : unreadable) {
+      error->reset();
+      error->bind(1, run_id).bind(2, scan.evidence_id).bind(3, static_cast<std::int64_t>(u.offset))
+          .bind(4, static_cast<std::int64_t>(u.length)).bind(5, "carving: " + u.message);
+      if (ferret::Status s = error->run(); !s.ok()) return s;
     }
-    if (!hashed) {
-      // Found, but its bytes could not all be read back: say so against the item (this run's finding).
-      item_error->reset();
-      item_error->bind(1, run_id).bind(2, scan.evidence_id).bind(3, static_cast<std::int64_t>(item.offset))
-          .bind(4, static_cast<std::int64_t>(item.length))
-          .bind(5, "carving: the " + item.type + " item's bytes could not all be read back from the media");
-      if (ferret::Status s = item_error->run(); !s.ok()) return fail(s.error());
-    }
-  }
-  for (const UnreadableSpan& u : unreadable) {
-    error->reset();
-    error->bind(1, run_id).bind(2, scan.evidence_id).bind(3, static_cast<std::int64_t>(u.offset))
-        .bind(4, static_cast<std::int64_t>(u.length)).bind(5, "carving: " + u.message);
-    if (ferret::Status s = error->run(); !s.ok()) return fail(s.error());
-  }
-  scan_row->bind(1, run_id).bind(2, scan.evidence_id).bind(3, scan.space).bind(4, types)
-      .bind(5, static_cast<std::int64_t>(scan.bytes_scanned)).bind(6, static_cast<std::int64_t>(scan.candidates))
-      .bind(7, static_cast<std::int64_t>(scan.complete)).bind(8, static_cast<std::int64_t>(scan.partial))
-      .bind(9, static_cast<std::int64_t>(scan.already_known)).bind(10, static_cast<std::int64_t>(out.new_items))
-      .bind(11, static_cast<std::int64_t>(scan.unreadable));
-  if (ferret::Status s = scan_row->run(); !s.ok()) return fail(s.error());
-  if (ferret::Status s = db.exec("COMMIT"); !s.ok()) return fail(s.error());
+    scan_row->bind(1, run_id).bind(2, scan.evidence_id).bind(3, scan.space).bind(4, types)
+        .bind(5, static_cast<std::int64_t>(scan.bytes_scanned)).bind(6, static_cast<std::int64_t>(scan.candidates))
+        .bind(7, static_cast<std::int64_t>(scan.complete)).bind(8, static_cast<std::int64_t>(scan.partial))
+        .bind(9, static_cast<std::int64_t>(scan.already_known)).bind(10, static_cast<std::int64_t>(out.new_items))
+        .bind(11, static_cast<std::int64_t>(scan.unreadable));
+    if (ferret::Status s = scan_row->run(); !s.ok()) return s;
+    return {};
+  });
+  if (!written.ok()) return written.error();
   return out;
 }
 

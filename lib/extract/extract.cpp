@@ -404,17 +404,14 @@ Status store(Database& db, const std::vector<ExtractedFile>& batch, std::int64_t
   auto insert = db.prepare(
       "INSERT INTO extractions(run_id, file_id, output_path, size, sha256, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!insert.ok()) return insert.error();
-  FERRET_TRY(db.exec("BEGIN IMMEDIATE"));
-  for (const ExtractedFile& f : batch) {
-    insert->bind(1, run_id).bind(2, f.file_id).bind(3, f.output_path).bind(4, static_cast<std::int64_t>(f.size))
-        .bind(5, f.sha256).bind(6, std::int64_t{f.verified ? 1 : 0});
-    Status s = insert->run();
-    if (!s.ok()) {
-      (void)db.exec("ROLLBACK");
-      return s;
+  return casedb::all_or_nothing(db, "extractions", [&]() -> Status {
+    for (const ExtractedFile& f : batch) {
+      insert->bind(1, run_id).bind(2, f.file_id).bind(3, f.output_path).bind(4, static_cast<std::int64_t>(f.size))
+          .bind(5, f.sha256).bind(6, std::int64_t{f.verified ? 1 : 0});
+      FERRET_TRY(insert->run());
     }
-  }
-  return db.exec("COMMIT");
+    return {};
+  });
 }
 
 std::string manifest_text(const std::vector<ExtractedFile>& files) {

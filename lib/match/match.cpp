@@ -99,20 +99,19 @@ Result<std::vector<std::uint64_t>> store(Database& db, const std::vector<Hit>& h
   if (!insert.ok()) return insert.error();
   auto non_empty = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
   std::vector<std::uint64_t> added(sets.size(), 0);
-  FERRET_TRY(db.exec("BEGIN IMMEDIATE"));
-  for (const Hit& h : hits) {
-    const SetSummary& set = sets[h.set].summary;
-    insert->reset();
-    insert->bind(1, h.file_id).bind(2, set.name).bind(3, set.category).bind(4, hash::algorithm_name(h.algorithm))
-        .bind(5, h.hash).bind(6, non_empty(h.title)).bind(7, non_empty(h.release)).bind(8, non_empty(h.rights_holder))
-        .bind(9, set.sha256).bind(10, run_id);
-    if (Status s = insert->run(); !s.ok()) {
-      (void)db.exec("ROLLBACK");
-      return s.error();
+  const Status stored = casedb::all_or_nothing(db, "matches", [&]() -> Status {
+    for (const Hit& h : hits) {
+      const SetSummary& set = sets[h.set].summary;
+      insert->reset();
+      insert->bind(1, h.file_id).bind(2, set.name).bind(3, set.category).bind(4, hash::algorithm_name(h.algorithm))
+          .bind(5, h.hash).bind(6, non_empty(h.title)).bind(7, non_empty(h.release)).bind(8, non_empty(h.rights_holder))
+          .bind(9, set.sha256).bind(10, run_id);
+      FERRET_TRY(insert->run());
+      added[h.set] += static_cast<std::uint64_t>(db.changes());
     }
-    added[h.set] += static_cast<std::uint64_t>(db.changes());
-  }
-  FERRET_TRY(db.exec("COMMIT"));
+    return {};
+  });
+  if (!stored.ok()) return stored.error();
   return added;
 }
 

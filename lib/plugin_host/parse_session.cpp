@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "core/text.h"
+#include "plugin_host/c_enum.h"
 
 namespace ferret::plugin_host {
 
@@ -270,13 +271,9 @@ Session* g_session = nullptr;
 Session* session_of(const ferret_file* f) { return g_session != nullptr && g_session->owns(f) ? g_session : nullptr; }
 
 // A named function, not a lambda: a lambda's function-pointer thunk would pass `level` on as the enum
-// (a load of it), and a C plugin may pass any int there. Read as the bytes of the argument (see
-// level_name).
+// (a load of it), and a C plugin may pass any int there (c_enum_value).
 void host_log(ferret_file* f, ferret_log_level level, const char* message) {
-  int raw = 0;
-  static_assert(sizeof(level) == sizeof(int));
-  std::memcpy(&raw, &level, sizeof raw);
-  if (Session* s = session_of(f)) s->log(raw, message);
+  if (Session* s = session_of(f)) s->log(c_enum_value(level), message);
 }
 
 const ferret_host_api kHostApi = [] {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/text.h"
+#include "plugin_host/c_enum.h"
 
 namespace ferret::plugin_host {
 
@@ -128,11 +129,7 @@ Result<KindInfo> read_kind(const ferret_kind_decl& in, std::size_t index) {
     }
     attr.name = *attr_name;
     if (!seen.insert(attr.name).second) return refuse(what + ": attribute '" + attr.name + "' declared twice");
-    // Read as the integer the plugin stored: a C plugin may store any int there, and loading a value
-    // outside the enum's range as a ferret_attr_type is undefined behaviour in C++.
-    int type = 0;
-    static_assert(sizeof(a.type) == sizeof(int));
-    std::memcpy(&type, &a.type, sizeof type);
+    const int type = c_enum_value(a.type);  // any int a C plugin stored
     if (type < FERRET_ATTR_TEXT || type > FERRET_ATTR_REAL) {
       return refuse(what + ": attribute '" + attr.name + "' has type " + std::to_string(type) +
                     ", not one of FERRET_ATTR_TEXT, _INT, _HEX, _TIME, _REAL (1 to 5)");
