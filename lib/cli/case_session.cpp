@@ -59,6 +59,16 @@ Result<CaseSession> open_case_session(const SessionRequest& request) {
     if (started.error().code == Errc::invalid_argument) return started.error();  // refused before anything was written
     return make_error(Errc::io, (failed.empty() ? std::string("cannot record the run: ") : failed) + started.error().message);
   }
+  // An earlier run killed between committing its end and writing its custody.log line (left as it is,
+  // like unfinished runs, when the tool checks the case as it finds it).
+  auto caught_up = request.seal_unfinished ? custody::catch_up_sidecar(*db, dir->dir()) : Result<std::vector<std::int64_t>>(std::vector<std::int64_t>{});
+  if (!caught_up.ok()) {
+    return make_error(Errc::io, "cannot bring " + std::string(custody::kSidecarName) + " up to date: " + caught_up.error().message);
+  }
+  for (const std::int64_t seq : *caught_up) {
+    std::cerr << request.tool << ": " << custody::kSidecarName << " lacked the line of run-end entry " << seq
+              << " (its run was stopped before it could write it): added\n";
+  }
   CaseSession session;
   session.signer = std::move(signer);
   session.dir = std::move(*dir);

@@ -7,9 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <set>
+#include <tuple>
+#include <vector>
 
 #include "core/text.h"
 #include "custody/entries.h"
@@ -154,6 +159,16 @@ Status in_transaction(Database& db, F&& body) {
   return casedb::all_or_nothing(db, "custody", std::forward<F>(body));
 }
 
+// A run-end entry's line in custody.log: seq, entry hash, run, tool, exit code, finished_at (tab-separated).
+Result<std::string> sidecar_line(Database& db, std::int64_t seq, const std::string& entry_hash, std::int64_t run_id) {
+  auto run = db.prepare("SELECT tool, coalesce(exit_code, ''), coalesce(finished_at, '') FROM runs WHERE run_id = ?1");
+  if (!run.ok()) return run.error();
+  run->bind(1, run_id);
+  auto row = run->step();
+  if (!row.ok()) return row.error();
+  return std::to_string(seq) + "\t" + entry_hash + "\t" + std::to_string(run_id) + "\t" +
+         (*row ? run->column_text(0) + "\t" + run->column_text(1) + "\t" + run->column_text(2) : std::string("\t\t"));
+}
 }  // namespace
 
 Status record_run_start(Database& db, std::int64_t run_id, const Clock& clock, const Signer* signer, bool seal_unfinished) {
@@ -207,13 +222,9 @@ Result<Closed> record_run_end(Database& db, std::int64_t run_id, const std::vect
     auto seq = append_entry(db, run_id, "run-end", *body, signer, closed.entry_hash);
     if (!seq.ok()) return seq.error();
     closed.seq = *seq;
-    auto run = db.prepare("SELECT tool, coalesce(exit_code, ''), coalesce(finished_at, '') FROM runs WHERE run_id = ?1");
-    if (!run.ok()) return run.error();
-    run->bind(1, run_id);
-    auto row = run->step();
-    if (!row.ok()) return row.error();
-    closed.sidecar_line = std::to_string(closed.seq) + "\t" + closed.entry_hash + "\t" + std::to_string(run_id) + "\t" +
-                          (*row ? run->column_text(0) + "\t" + run->column_text(1) + "\t" + run->column_text(2) : std::string("\t\t"));
+    auto line = sidecar_line(db, closed.seq, closed.entry_hash, run_id);
+    if (!line.ok()) return line.error();
+    closed.sidecar_line = std::move(*line);
     return {};
   });
   if (!s.ok()) return s.error();
@@ -243,6 +254,35 @@ Status append_sidecar(const std::filesystem::path& case_dir, const std::string& 
   ::close(fd);
   if (!synced) return make_error(Errc::io, "cannot sync " + path.string());
   return {};
+}
+
+Result<std::vector<std::int64_t>> catch_up_sidecar(Database& db, const std::filesystem::path& case_dir) {
+  // The entries custody.log records.
+  std::set<std::int64_t> listed;
+  {
+    std::ifstream in(case_dir / kSidecarName);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line[0] != '#') listed.insert(std::atoll(line.c_str()));
+    }
+  }
+  auto ends = db.prepare("SELECT seq, entry_hash, run_id FROM custody_log WHERE kind = 'run-end' ORDER BY seq");
+  if (!ends.ok()) return ends.error();
+  std::vector<std::tuple<std::int64_t, std::string, std::int64_t>> missing;
+  for (;;) {
+    auto row = ends->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    if (!listed.count(ends->column_int(0))) missing.emplace_back(ends->column_int(0), ends->column_text(1), ends->column_int(2));
+  }
+  std::vector<std::int64_t> added;
+  for (const auto& [seq, hash, run] : missing) {
+    auto line = sidecar_line(db, seq, hash, run);
+    if (!line.ok()) return line.error();
+    FERRET_TRY(append_sidecar(case_dir, *line));
+    added.push_back(seq);
+  }
+  return added;
 }
 
 }  // namespace ferret::custody

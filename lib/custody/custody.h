@@ -70,6 +70,14 @@ Result<Closed> record_run_end(casedb::Database& db, std::int64_t run_id, const s
 // Appends a line to DIR/custody.log (created when absent) and syncs it to disk.
 Status append_sidecar(const std::filesystem::path& case_dir, const std::string& line);
 
+// Appends to DIR/custody.log the line of every run-end entry of the case's log it lacks: a run killed
+// between committing its end and writing its line (the one moment the two cannot be made atomic)
+// would otherwise leave a gap that ferret-verify reports for ever. The lines are copies of entries
+// the hash chain already holds, so adding them hides nothing; what custody.log is for (lines the
+// case's log no longer has, or has otherwise) is untouched. Returns the entries whose lines it added,
+// for the caller to say so. Not for ferret-verify, which checks the case as it finds it.
+Result<std::vector<std::int64_t>> catch_up_sidecar(casedb::Database& db, const std::filesystem::path& case_dir);
+
 inline constexpr const char* kSidecarName = "custody.log";
 
 struct Finding {

@@ -4,8 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "casedb/case_store.h"
 #include "sample_manifest.h"
@@ -182,6 +185,45 @@ TEST_F(VerifyCli, ATruncatedCustodyLogOrDatabaseLogIsSeen) {
   fs::copy(case_dir(), dir2, fs::copy_options::recursive);
   sql(dir2, "DELETE FROM custody_log WHERE seq > 6");
   expect_failure(dir2, "which the case's custody log no longer has: the log was truncated or entries deleted");
+}
+
+// A run killed after committing its end but before writing its custody.log line: ferret-verify reports
+// the gap (and, checking the case as it finds it, leaves it); the next tool adds the line from the
+// case's log and says so, and the case verifies again, wherever the gap was.
+TEST_F(VerifyCli, TheNextToolAddsACustodyLineAKilledRunCouldNotWrite) {
+  const fs::path dir = copy_case();
+  auto drop_line = [&](int which) {  // the which-th custody line (0-based, negative: from the end)
+    std::ifstream in(dir / "custody.log");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    in.close();
+    const auto is_entry = [](const std::string& l) { return !l.empty() && l[0] != '#'; };
+    const int entries = static_cast<int>(std::count_if(lines.begin(), lines.end(), is_entry));
+    const int drop = which < 0 ? entries + which : which;
+    std::string all;
+    int n = 0;
+    for (const auto& l : lines) {
+      if (is_entry(l) && n++ == drop) continue;
+      all += l + "\n";
+    }
+    std::ofstream(dir / "custody.log", std::ios::trunc) << all;
+  };
+  drop_line(-1);
+  expect_failure(dir, "custody.log ends at entry");
+  const auto next = run_tool("ferret-hash", {"--case", dir.string()});
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_NE(next.err.find("custody.log lacked the line of run-end entry"), std::string::npos) << next.err;
+  const auto verified = run_tool("ferret-verify", {"--case", dir.string()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+  drop_line(1);  // a line from the middle, then ferret-verify runs (its own line follows the gap)
+  expect_failure(dir, "a line was deleted");
+  expect_failure(dir, "a line was deleted");
+  const auto after = run_tool("ferret-hash", {"--case", dir.string()});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_NE(after.err.find("lacked the line of run-end entry"), std::string::npos) << after.err;
+  const auto again = run_tool("ferret-verify", {"--case", dir.string()});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
 }
 
 TEST_F(VerifyCli, AFlippedByteInTheEvidenceIsSeen) {
